@@ -1,0 +1,1 @@
+"""Async SDK for the NAVER Cloud Media Intelligence API."""

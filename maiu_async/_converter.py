@@ -1,0 +1,146 @@
+"""
+The single cattrs converter for the wire format.
+
+It owns the wire rules, and nothing else knows them:
+
+- camelCase names on the wire, snake_case in `maiu_async.models`;
+- ISO 8601 times with 0 to 9 fractional digits and no zone;
+- unknown fields ignored (forward compatibility);
+- the several spellings the API pages use for one field
+  (``createUserName`` / ``createdUserName``, ``videoId`` / ``assetId``).
+
+Strictly private.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any, TypeVar
+
+import attrs
+import cattrs
+
+from cattrs.gen import (
+    make_dict_structure_fn,
+    make_dict_unstructure_fn,
+    override,
+)
+
+from . import models
+
+
+__all__ = ["CONVERTER", "decode_error_paths", "make_converter", "to_camel"]
+
+T = TypeVar("T")
+
+# Alternative spellings, wire name -> canonical wire name, per class.
+# The canonical one wins when a body carries both.
+ALIASES: Mapping[type, Mapping[str, str]] = {
+    models.Asset: {
+        "createUserName": "createdUserName",
+        "updateUserName": "updatedUserName",
+        "videoId": "assetId",
+        "videoName": "fileName",
+    },
+    models.ImportStatus: {"videoId": "assetId"},
+}
+
+
+def to_camel(name: str) -> str:
+    """
+    Turn a snake_case field name into its camelCase wire name.
+
+    Strictly private.
+    """
+    first, *rest = name.split("_")
+    return first + "".join(part.title() for part in rest)
+
+
+def _structure_datetime(value: object, _: type) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str):
+        raise TypeError(f"expected an ISO 8601 string, got {value!r}")
+    # Python 3.11's parser keeps 6 fractional digits of up to 9 (ns).
+    return datetime.fromisoformat(value)
+
+
+def _structure_bool(value: object, _: type) -> bool:
+    # cattrs would call bool(), turning "false" into True.
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "false"):
+        return value == "true"
+    raise TypeError(f"expected a boolean, got {value!r}")
+
+
+def _structure_int(value: object, _: type) -> int:
+    # IDs are integers in bodies but strings in paths; accept digit
+    # strings, refuse floats and booleans.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    raise TypeError(f"expected an integer, got {value!r}")
+
+
+def _aliased(
+    base: Callable[[Mapping[str, Any], Any], Any],
+    aliases: Mapping[str, str],
+) -> Callable[[Mapping[str, Any], Any], Any]:
+    def structure(data: Mapping[str, Any], cls: Any) -> Any:  # noqa: ANN401
+        if isinstance(data, Mapping):
+            for alias, canonical in aliases.items():
+                if alias in data and canonical not in data:
+                    data = {**data, canonical: data[alias]}
+        return base(data, cls)
+
+    return structure
+
+
+def make_converter() -> cattrs.Converter:
+    """
+    Build a converter holding the wire rules.
+
+    Strictly private.
+    """
+    conv = cattrs.Converter(forbid_extra_keys=False)
+    conv.register_structure_hook(datetime, _structure_datetime)
+    conv.register_unstructure_hook(datetime, datetime.isoformat)
+    conv.register_structure_hook(bool, _structure_bool)
+    conv.register_structure_hook(int, _structure_int)
+
+    def renames(cls: type) -> dict[str, Any]:
+        return {
+            f.name: override(rename=to_camel(f.name))
+            for f in attrs.fields(cls)
+        }
+
+    def structure_factory(cls: Any) -> Any:  # noqa: ANN401
+        base = make_dict_structure_fn(cls, conv, **renames(cls))
+        origin = getattr(cls, "__origin__", cls)
+        aliases = ALIASES.get(origin)
+        return _aliased(base, aliases) if aliases else base
+
+    def unstructure_factory(cls: Any) -> Any:  # noqa: ANN401
+        return make_dict_unstructure_fn(cls, conv, **renames(cls))
+
+    conv.register_structure_hook_factory(attrs.has, structure_factory)
+    conv.register_unstructure_hook_factory(attrs.has, unstructure_factory)
+    return conv
+
+
+#: The converter every response goes through.
+CONVERTER = make_converter()
+
+
+def decode_error_paths(exc: BaseException) -> str:
+    """
+    Render a cattrs error as ``reason @ $.path`` lines.
+
+    Strictly private.
+    """
+    if isinstance(exc, cattrs.BaseValidationError):
+        return "; ".join(cattrs.transform_error(exc))
+    return str(exc)

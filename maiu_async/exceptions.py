@@ -1,0 +1,306 @@
+"""
+Every error maiu_async raises, in one tree.
+
+::
+
+    MaiuError
+    ├── UsageError(RuntimeError)      programmer mistakes: client not open,
+    │                                 reopened, bad configuration
+    ├── CredentialsNotFound           no access key / secret key anywhere
+    ├── ValidationError(ValueError)   input refused before anything was sent;
+    │   │                             .field, .value
+    │   └── ProjectLimitExceeded      the 1000-projects-per-workspace cap
+    ├── TransportError                no usable response; .method, .url,
+    │   │                             .request_sent
+    │   ├── ConnectError              never reached the server (not sent)
+    │   ├── RequestTimeout            timed out (sent unless connecting)
+    │   └── ConnectionLost            dropped mid-exchange (maybe processed)
+    ├── APIStatusError                the API said no; .status, .api_code,
+    │   │                             .api_message, .request_id, .body
+    │   ├── BadRequest            400
+    │   ├── AuthenticationFailed  401 (bad signature, key, clock skew)
+    │   ├── PermissionDenied      403 (and gateway code 210)
+    │   ├── NotFound              404
+    │   ├── Conflict              409 (duplicate name, existing workspace)
+    │   ├── RateLimited           429; .retry_after
+    │   └── ServerError           5xx
+    ├── ResponseDecodeError       the body did not fit the model
+    └── JournalError              corrupt journal or resume mismatch
+
+Which API code maps to which class is decided in one table,
+``maiu_async._errorcodes``.
+No exception keeps a signature, a secret or a live response object.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+__all__ = [
+    "APIStatusError",
+    "AuthenticationFailed",
+    "BadRequest",
+    "Conflict",
+    "ConnectError",
+    "ConnectionLost",
+    "CredentialsNotFound",
+    "JournalError",
+    "MaiuError",
+    "NotFound",
+    "PermissionDenied",
+    "ProjectLimitExceeded",
+    "RateLimited",
+    "RequestTimeout",
+    "ResponseDecodeError",
+    "ServerError",
+    "TransportError",
+    "UsageError",
+    "ValidationError",
+]
+
+
+class MaiuError(Exception):
+    """
+    Base class of every error raised by maiu_async.
+    """
+
+
+class UsageError(MaiuError, RuntimeError):
+    """
+    The SDK was used in a way it does not support.
+
+    For example: a client used outside ``async with``, or opened twice.
+    """
+
+
+class CredentialsNotFound(MaiuError):
+    """
+    No credentials could be resolved.
+
+    Attributes:
+        searched: Where we looked, in order, for the message.
+
+    """
+
+    def __init__(self, *, searched: tuple[str, ...]) -> None:
+        self.searched = searched
+        super().__init__(
+            "no NCP API credentials found; looked in: " + "; ".join(searched)
+        )
+
+
+class ValidationError(MaiuError, ValueError):
+    """
+    Input was refused before any request was sent.
+
+    Attributes:
+        field: The name of the offending argument (``"name"``, ``"key"``).
+        value: The offending value.
+        reason: Why it was refused, in words.
+
+    """
+
+    def __init__(self, *, field: str, value: object, reason: str) -> None:
+        self.field = field
+        self.value = value
+        self.reason = reason
+        super().__init__(f"invalid {field} {value!r}: {reason}")
+
+
+class ProjectLimitExceeded(ValidationError):
+    """
+    Creating a project would exceed the per-workspace project cap.
+
+    Raised by the client without sending anything once the workspace is
+    known to be full; if the server reports the cap, its
+    `APIStatusError` is the ``__cause__``.
+
+    Attributes:
+        workspace: The workspace that is full.
+        limit: The cap (`maiu_async.limits.PROJECTS_PER_WORKSPACE`).
+
+    """
+
+    def __init__(self, *, workspace: str, limit: int, name: str) -> None:
+        self.workspace = workspace
+        self.limit = limit
+        ValidationError.__init__(
+            self,
+            field="name",
+            value=name,
+            reason=(
+                f"workspace {workspace!r} already holds the maximum of "
+                f"{limit} projects"
+            ),
+        )
+
+
+class TransportError(MaiuError):
+    """
+    No usable HTTP response was received.
+
+    Attributes:
+        method: The HTTP method.
+        url: The URL (no credentials are ever part of it).
+        request_sent: Whether the request may have reached the server.
+            ``False`` means it certainly did not, so retrying cannot
+            duplicate anything.
+
+    """
+
+    request_sent: bool = True
+
+    def __init__(self, message: str, *, method: str, url: str) -> None:
+        self.method = method
+        self.url = url
+        super().__init__(f"{message} ({method} {url})")
+
+
+class ConnectError(TransportError):
+    """
+    The connection could not be established; nothing was sent.
+    """
+
+    request_sent = False
+
+
+class RequestTimeout(TransportError):
+    """
+    The request timed out.
+
+    ``request_sent`` is ``False`` only for a timeout while connecting.
+    """
+
+    def __init__(
+        self, message: str, *, method: str, url: str, request_sent: bool
+    ) -> None:
+        self.request_sent = request_sent
+        super().__init__(message, method=method, url=url)
+
+
+class ConnectionLost(TransportError):
+    """
+    The connection broke after the request was written.
+
+    The server may or may not have processed it.
+    """
+
+
+class APIStatusError(MaiuError):
+    """
+    The API answered with an error.
+
+    Attributes:
+        status: The HTTP status.
+        api_code: The service or gateway error code, as a string
+            (``"10001"``, ``"200"``), or ``None`` if the body had none.
+        api_message: The message from the body, or ``None``.
+        request_id: The gateway's request id header, if any.
+        body: The decoded JSON body, or the text if it was not JSON.
+        method: The HTTP method.
+        url: The URL.
+
+    """
+
+    def __init__(  # noqa: PLR0913 -- keyword-only context, as documented
+        self,
+        *,
+        status: int,
+        api_code: str | None,
+        api_message: str | None,
+        method: str,
+        url: str,
+        body: Any = None,  # noqa: ANN401 -- decoded JSON of any shape
+        request_id: str | None = None,
+    ) -> None:
+        self.status = status
+        self.api_code = api_code
+        self.api_message = api_message
+        self.method = method
+        self.url = url
+        self.body = body
+        self.request_id = request_id
+        code = f" code {api_code}" if api_code is not None else ""
+        text = f": {api_message}" if api_message else ""
+        super().__init__(f"HTTP {status}{code}{text} ({method} {url})")
+
+
+class BadRequest(APIStatusError):
+    """
+    HTTP 400: the API rejected the request's content.
+    """
+
+
+class AuthenticationFailed(APIStatusError):
+    """
+    HTTP 401: bad access key, bad signature or clock skew.
+    """
+
+
+class PermissionDenied(APIStatusError):
+    """
+    HTTP 403, or gateway code 210: the key may not do this.
+    """
+
+
+class NotFound(APIStatusError):
+    """
+    HTTP 404: no such workspace, project, asset or route.
+    """
+
+
+class Conflict(APIStatusError):
+    """
+    HTTP 409: the resource already exists (duplicate name).
+    """
+
+
+class RateLimited(APIStatusError):
+    """
+    HTTP 429: the gateway throttled the request.
+
+    Attributes:
+        retry_after: Seconds the server asked us to wait, if it said.
+
+    """
+
+    def __init__(
+        self,
+        *,
+        retry_after: float | None = None,
+        **kwargs: Any,  # noqa: ANN401 -- forwarded as is
+    ) -> None:
+        self.retry_after = retry_after
+        super().__init__(**kwargs)
+
+
+class ServerError(APIStatusError):
+    """
+    HTTP 5xx: the service or the gateway failed.
+    """
+
+
+class ResponseDecodeError(MaiuError):
+    """
+    A response body did not fit the expected model.
+
+    The cattrs error is the ``__cause__``; the message lists the paths of
+    what did not fit.
+
+    Attributes:
+        method: The HTTP method.
+        url: The URL.
+
+    """
+
+    def __init__(self, message: str, *, method: str, url: str) -> None:
+        self.method = method
+        self.url = url
+        super().__init__(f"{message} ({method} {url})")
+
+
+class JournalError(MaiuError):
+    """
+    A bulk-import journal is corrupt or belongs to another job.
+    """
