@@ -1,1 +1,125 @@
-"""Async SDK for the NAVER Cloud Media Intelligence API."""
+"""
+Async SDK for the NAVER Cloud Platform Media Intelligence API.
+
+Quick use::
+
+    from maiu_async import MaiuClient
+
+    async with MaiuClient() as client:
+        ws = await client.workspaces.create("my-ws", bucket_name="media")
+        project = await client.projects.create("my-ws", "my project")
+        asset = await client.assets.register(
+            "my-ws", project.project_id, key="a.mp4", bucket_name="media"
+        )
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from ._client import DEFAULT_ENDPOINT, InsecureTLSWarning, MaiuClient
+from ._credentials import Credentials
+from ._resources.assets import AssetsResource
+from ._resources.projects import ProjectsResource
+from ._resources.workspaces import WorkspacesResource
+from ._scheduler import AdaptiveLimiter, RetryPolicy
+from ._transport import ConnectionLimits, Timeouts
+from ._types import USE_CLIENT_DEFAULT, UseClientDefault
+from .exceptions import (
+    APIStatusError,
+    AuthenticationFailed,
+    BadRequest,
+    Conflict,
+    ConnectError,
+    ConnectionLost,
+    CredentialsNotFound,
+    JournalError,
+    MaiuError,
+    NotFound,
+    PermissionDenied,
+    ProjectLimitExceeded,
+    RateLimited,
+    RequestTimeout,
+    ResponseDecodeError,
+    ServerError,
+    TransportError,
+    UsageError,
+    ValidationError,
+)
+from .models import (
+    Asset,
+    AssetMetadata,
+    ImportStatus,
+    Page,
+    Project,
+    ProjectList,
+    Workspace,
+)
+
+
+__all__ = [
+    "DEFAULT_ENDPOINT",
+    "USE_CLIENT_DEFAULT",
+    "APIStatusError",
+    "AdaptiveLimiter",
+    "Asset",
+    "AssetMetadata",
+    "AssetsResource",
+    "AuthenticationFailed",
+    "BadRequest",
+    "Conflict",
+    "ConnectError",
+    "ConnectionLimits",
+    "ConnectionLost",
+    "Credentials",
+    "CredentialsNotFound",
+    "ImportStatus",
+    "InsecureTLSWarning",
+    "JournalError",
+    "MaiuClient",
+    "MaiuError",
+    "NotFound",
+    "Page",
+    "PermissionDenied",
+    "Project",
+    "ProjectLimitExceeded",
+    "ProjectList",
+    "ProjectsResource",
+    "RateLimited",
+    "RequestTimeout",
+    "ResponseDecodeError",
+    "RetryPolicy",
+    "ServerError",
+    "Timeouts",
+    "TransportError",
+    "UsageError",
+    "UseClientDefault",
+    "ValidationError",
+    "Workspace",
+    "WorkspacesResource",
+]
+
+
+def _rewrite_module() -> None:
+    # Tracebacks and reprs show `maiu_async.MaiuClient`, not the private
+    # module that happens to define it.  attrs classes get their string
+    # annotations resolved first: they are looked up in `__module__`.
+    for name in __all__:
+        obj = globals()[name]
+        if isinstance(obj, type) and obj.__module__.startswith("maiu_async._"):
+            if attrs.has(obj):
+                attrs.resolve_types(obj)
+            obj.__module__ = __name__
+
+
+_rewrite_module()
+
+
+def __getattr__(name: str) -> Any:  # noqa: ANN401 -- module __getattr__
+    if name == "__version__":
+        from importlib.metadata import version  # noqa: PLC0415 -- lazy
+
+        return version("maiu-async")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

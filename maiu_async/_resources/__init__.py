@@ -1,0 +1,3 @@
+"""
+One thin typed method per endpoint; strictly private.
+"""

@@ -1,0 +1,222 @@
+"""
+Asset endpoints.
+
+Strictly private.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .. import limits
+from .._types import USE_CLIENT_DEFAULT, RetryArg
+from .._validation import (
+    check_asset_key,
+    check_bucket_name,
+    check_id,
+    check_page,
+    check_workspace_ref,
+)
+from ..models import Asset, ImportStatus, Page
+from ._base import Resource, iterate_pages
+
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+
+__all__ = ["AssetsResource"]
+
+
+class AssetsResource(Resource):
+    """
+    Register, list, move and delete media assets (``client.assets``).
+    """
+
+    __slots__ = ()
+
+    async def register(
+        self,
+        workspace: str,
+        project_id: int,
+        *,
+        key: str,
+        bucket_name: str,
+        retry: RetryArg = USE_CLIENT_DEFAULT,
+    ) -> Asset:
+        """
+        Register an Object Storage file as an asset of a project.
+
+        The API is not idempotent: registering a key twice makes two
+        assets.  So only failures that cannot have registered it (never
+        sent, 429, 503) are retried.
+
+        Args:
+            workspace: The workspace's name.
+            project_id: The project's id.
+            key: The object's full key, e.g. ``videos/a.mp4``; a file with
+                a supported extension (MP4, MKV, MOV, WebM, JPG/JPEG, PNG,
+                HEIC), not a folder.
+            bucket_name: The Object Storage bucket holding it.
+            retry: Retry policy for this call.
+
+        Returns:
+            The new asset (its id and audit fields).
+
+        Raises:
+            ValidationError: The key or bucket name is invalid.
+            NotFound: No such workspace or project.
+
+        """
+        c = self._client
+        path = c._paths.asset_import(
+            check_workspace_ref(workspace), check_id("project_id", project_id)
+        )
+        payload = {
+            "key": check_asset_key(key),
+            "bucketName": check_bucket_name(bucket_name),
+        }
+        env = await c._call("POST", path, payload=payload, retry=retry)
+        return c._structure(env.get("result"), Asset, "POST", path)
+
+    async def list(
+        self,
+        workspace: str,
+        project_id: int,
+        *,
+        page_num: int = 1,
+        page_size: int = limits.ASSET_PAGE_SIZE_MAX,
+        retry: RetryArg = USE_CLIENT_DEFAULT,
+    ) -> Page[Asset]:
+        """
+        Return one page of a project's assets.
+
+        Raises:
+            ValidationError: *page_num* < 1 or *page_size* not 1-1000.
+            NotFound: No such workspace or project.
+
+        """
+        num, size = check_page(page_num, page_size)
+        c = self._client
+        path = c._paths.asset_list(
+            check_workspace_ref(workspace), check_id("project_id", project_id)
+        )
+        env = await c._call(
+            "GET",
+            path,
+            query={"pageNum": num, "pageSize": size},
+            retry=retry,
+        )
+        return c._structure(env.get("result"), Page[Asset], "GET", path)
+
+    def iterate(
+        self,
+        workspace: str,
+        project_id: int,
+        *,
+        page_size: int = limits.ASSET_PAGE_SIZE_MAX,
+    ) -> AsyncIterator[Asset]:
+        """
+        Yield every asset of a project, fetching page after page.
+        """
+        check_page(1, page_size)
+        return iterate_pages(
+            lambda n: self.list(
+                workspace, project_id, page_num=n, page_size=page_size
+            )
+        )
+
+    async def get(
+        self,
+        workspace: str,
+        project_id: int,
+        asset_id: int,
+        *,
+        retry: RetryArg = USE_CLIENT_DEFAULT,
+    ) -> Asset:
+        """
+        Return one asset.
+
+        Raises:
+            NotFound: No such workspace, project or asset.
+
+        """
+        c = self._client
+        path = self._asset_path(workspace, project_id, asset_id)
+        env = await c._call("GET", path, retry=retry)
+        return c._structure(env.get("result"), Asset, "GET", path)
+
+    async def move(
+        self,
+        workspace: str,
+        project_id: int,
+        asset_id: int,
+        *,
+        new_project_id: int,
+        retry: RetryArg = USE_CLIENT_DEFAULT,
+    ) -> Asset:
+        """
+        Move an asset to another project of the same workspace.
+
+        Raises:
+            NotFound: No such workspace, project or asset.
+
+        """
+        c = self._client
+        path = self._asset_path(workspace, project_id, asset_id)
+        target = check_id("new_project_id", new_project_id)
+        env = await c._call(
+            "PATCH", path, query={"new_project_id": target}, retry=retry
+        )
+        return c._structure(env.get("result"), Asset, "PATCH", path)
+
+    async def delete(
+        self,
+        workspace: str,
+        project_id: int,
+        asset_id: int,
+        *,
+        retry: RetryArg = USE_CLIENT_DEFAULT,
+    ) -> None:
+        """
+        Delete an asset.
+
+        Raises:
+            NotFound: No such workspace, project or asset.
+
+        """
+        c = self._client
+        path = self._asset_path(workspace, project_id, asset_id)
+        await c._call("DELETE", path, retry=retry)
+
+    async def import_status(
+        self,
+        workspace: str,
+        project_id: int,
+        asset_id: int,
+        *,
+        retry: RetryArg = USE_CLIENT_DEFAULT,
+    ) -> ImportStatus:
+        """
+        Return an asset's registration (import) status.
+
+        Raises:
+            NotFound: No such workspace, project or asset.
+
+        """
+        c = self._client
+        path = (
+            self._asset_path(workspace, project_id, asset_id)
+            + "/import-status"
+        )
+        env = await c._call("GET", path, retry=retry)
+        return c._structure(env.get("result"), ImportStatus, "GET", path)
+
+    def _asset_path(
+        self, workspace: str, project_id: int, asset_id: int
+    ) -> str:
+        return self._client._paths.asset(
+            check_workspace_ref(workspace),
+            check_id("project_id", project_id),
+            check_id("asset_id", asset_id),
+        )

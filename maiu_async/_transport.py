@@ -1,0 +1,260 @@
+"""
+The session pool: the only client-side module that imports aiohttp.
+
+It owns one `aiohttp.ClientSession` and its `aiohttp.TCPConnector`, the
+timeouts, and the translation of every aiohttp and timeout exception into
+`maiu_async.exceptions.TransportError` subclasses.
+Nothing above this module sees an aiohttp type.
+
+Strictly private.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from typing import TYPE_CHECKING
+
+import aiohttp
+import attrs
+import yarl
+
+from .exceptions import (
+    ConnectError,
+    ConnectionLost,
+    RequestTimeout,
+    ResponseDecodeError,
+    TransportError,
+    UsageError,
+)
+
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+
+__all__ = [
+    "AiohttpTransport",
+    "ConnectionLimits",
+    "RawResponse",
+    "Timeouts",
+    "map_exception",
+]
+
+_REQUEST_ID_HEADERS = ("x-ncp-trace-id", "x-request-id")
+
+
+@attrs.frozen(kw_only=True)
+class Timeouts:
+    """
+    Time limits for one HTTP exchange, in seconds (``None``: no limit).
+
+    Attributes:
+        connect: Waiting for a pooled connection plus opening one.
+            A request that times out here was certainly not sent.
+        read: Longest silence while reading the answer.
+        total: The whole exchange; bounds slow-drip answers.
+
+    """
+
+    connect: float | None = 10.0
+    read: float | None = 60.0
+    total: float | None = 300.0
+
+
+@attrs.frozen(kw_only=True)
+class ConnectionLimits:
+    """
+    Size and lifetime of the connection pool.
+
+    Attributes:
+        max_connections: Open connections in all (0: unlimited).
+        max_per_host: Open connections per host (0: unlimited).
+        keepalive: Seconds an idle connection is kept for reuse.
+        dns_cache_ttl: Seconds a DNS answer is cached (``None``: forever).
+        max_response_bytes: Larger answers are refused, not buffered.
+
+    """
+
+    max_connections: int = 100
+    max_per_host: int = 0
+    keepalive: float = 30.0
+    dns_cache_ttl: int | None = 300
+    max_response_bytes: int = 16 * 1024 * 1024
+
+
+@attrs.frozen
+class RawResponse:
+    """
+    What came back, before any decoding.
+
+    Strictly private.
+    """
+
+    status: int
+    body: bytes
+    retry_after: str | None
+    request_id: str | None
+
+
+class AiohttpTransport:
+    """
+    Sends requests through one pooled aiohttp session.
+
+    Strictly private.
+    """
+
+    __slots__ = ("_limits", "_session", "_timeouts", "_user_agent", "_verify")
+
+    def __init__(
+        self,
+        *,
+        timeouts: Timeouts,
+        limits: ConnectionLimits,
+        verify_tls: bool,
+        user_agent: str,
+    ) -> None:
+        self._timeouts = timeouts
+        self._limits = limits
+        self._verify = verify_tls
+        self._user_agent = user_agent
+        self._session: aiohttp.ClientSession | None = None
+
+    def __repr__(self) -> str:
+        return f"<AiohttpTransport open={self._session is not None}>"
+
+    async def open(self) -> None:
+        """Create the session and its connector (inside the loop)."""
+        limits = self._limits
+        connector = aiohttp.TCPConnector(
+            limit=limits.max_connections,
+            limit_per_host=limits.max_per_host,
+            keepalive_timeout=limits.keepalive,
+            ttl_dns_cache=limits.dns_cache_ttl,
+            ssl=self._verify,
+        )
+        t = self._timeouts
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            timeout=aiohttp.ClientTimeout(
+                total=t.total, connect=t.connect, sock_read=t.read
+            ),
+            headers={"User-Agent": self._user_agent},
+            raise_for_status=False,
+        )
+
+    async def close(self) -> None:
+        """Close the session and every pooled connection."""
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
+
+    async def send(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        body: bytes | None,
+    ) -> RawResponse:
+        """
+        Send one request; *url* is already percent-encoded and signed.
+
+        Raises:
+            TransportError: No usable response (a subclass says why).
+            ResponseDecodeError: The answer exceeded the size limit.
+
+        """
+        session = self._session
+        if session is None:
+            raise UsageError("transport used before open() or after close()")
+        try:
+            async with session.request(
+                method, yarl.URL(url, encoded=True), data=body, headers=headers
+            ) as resp:
+                payload = await self._read(resp, method, url)
+                h = resp.headers
+                return RawResponse(
+                    resp.status,
+                    payload,
+                    h.get("Retry-After"),
+                    _first(h, _REQUEST_ID_HEADERS),
+                )
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            raise map_exception(exc, method, url) from exc
+
+    async def _read(
+        self, resp: aiohttp.ClientResponse, method: str, url: str
+    ) -> bytes:
+        cap = self._limits.max_response_bytes
+        length = resp.content_length
+        if length is not None and length <= cap:
+            return await resp.read()
+        if length is not None:
+            raise ResponseDecodeError(
+                f"response of {length} bytes exceeds the {cap}-byte limit",
+                method=method,
+                url=url,
+            )
+        chunks, size = [], 0
+        async for chunk in resp.content.iter_any():
+            size += len(chunk)
+            if size > cap:
+                raise ResponseDecodeError(
+                    f"response exceeds the {cap}-byte limit",
+                    method=method,
+                    url=url,
+                )
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def _first(headers: Mapping[str, str], names: tuple[str, ...]) -> str | None:
+    for name in names:
+        value = headers.get(name)
+        if value is not None:
+            return value
+    return None
+
+
+def map_exception(
+    exc: BaseException, method: str, url: str
+) -> MaiuTransportFailure:
+    """
+    Translate an aiohttp or timeout exception into our error tree.
+
+    Order matters: subclasses come before their bases.
+
+    Strictly private.
+    """
+    text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return ConnectError(f"cannot connect: {text}", method=method, url=url)
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        return RequestTimeout(
+            "timed out connecting", method=method, url=url, request_sent=False
+        )
+    if isinstance(exc, (aiohttp.ServerTimeoutError, asyncio.TimeoutError)):
+        return RequestTimeout(
+            "timed out waiting for the answer",
+            method=method,
+            url=url,
+            request_sent=True,
+        )
+    if isinstance(exc, aiohttp.InvalidURL):
+        return UsageError(f"invalid URL {url!r}")
+    if isinstance(
+        exc,
+        (
+            aiohttp.ServerDisconnectedError,
+            aiohttp.ClientOSError,
+            aiohttp.ClientConnectionResetError,
+            aiohttp.ClientPayloadError,
+        ),
+    ):
+        return ConnectionLost(
+            f"connection lost: {text}", method=method, url=url
+        )
+    return TransportError(f"HTTP failure: {text}", method=method, url=url)
+
+
+MaiuTransportFailure = TransportError | UsageError
