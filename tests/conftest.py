@@ -1,0 +1,65 @@
+"""
+Shared fixtures: the anyio backend and hypothesis profiles.
+
+aiohttp and aiolimiter are asyncio-only, so the backend is pinned.
+Set ``HYPOTHESIS_PROFILE=thorough`` for more examples.
+"""
+
+from __future__ import annotations
+
+import os
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from hypothesis import HealthCheck, settings
+
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from maiu_async import MaiuClient
+    from maiu_async.emulator import Emulator
+
+
+settings.register_profile(
+    "fast",
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+settings.register_profile(
+    "thorough",
+    max_examples=1000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
+
+
+@pytest.fixture(name="anyio_backend", scope="session")
+def _anyio_backend() -> str:
+    return "asyncio"
+
+
+ACCESS_KEY = "AKIDTESTKEY0001"
+SECRET_KEY = "test-secret-never-shown-0001"
+
+
+@pytest.fixture(name="emu")
+async def _emu() -> AsyncIterator[Emulator]:
+    from maiu_async.emulator import Emulator  # noqa: PLC0415
+
+    async with Emulator(access_key=ACCESS_KEY, secret_key=SECRET_KEY) as emu:
+        yield emu
+
+
+@pytest.fixture(name="client")
+async def _client(emu: Emulator) -> AsyncIterator[MaiuClient]:
+    from maiu_async import MaiuClient  # noqa: PLC0415
+
+    async with MaiuClient(
+        access_key=ACCESS_KEY, secret_key=SECRET_KEY, endpoint=emu.url
+    ) as client:
+        yield client
