@@ -9,6 +9,7 @@ import time
 import pytest
 
 from aiohttp import web
+from conftest import ACCESS_KEY
 
 from maiu_async import (
     AuthenticationFailed,
@@ -23,8 +24,6 @@ from maiu_async import (
     UsageError,
 )
 from maiu_async._client import parse_retry_after
-
-from conftest import ACCESS_KEY, SECRET_KEY
 
 
 pytestmark = pytest.mark.anyio

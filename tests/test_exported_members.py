@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import importlib.metadata
 
+import pytest
+
 import maiu_async
 
 
@@ -40,12 +42,8 @@ def test_version():
 
 def test_unknown_attribute():
     """Unknown attributes raise AttributeError, not something else."""
-    try:
+    with pytest.raises(AttributeError, match="does_not_exist"):
         _ = maiu_async.does_not_exist
-    except AttributeError as exc:
-        assert "does_not_exist" in str(exc)
-    else:  # pragma: no cover
-        raise AssertionError("no AttributeError")
 
 
 def test_py_typed_shipped():

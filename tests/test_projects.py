@@ -7,6 +7,8 @@ from __future__ import annotations
 import anyio
 import pytest
 
+from conftest import ACCESS_KEY, SECRET_KEY
+
 from maiu_async import (
     MaiuClient,
     NotFound,
@@ -14,8 +16,6 @@ from maiu_async import (
     ValidationError,
     limits,
 )
-
-from conftest import ACCESS_KEY, SECRET_KEY
 
 
 pytestmark = pytest.mark.anyio

@@ -4,8 +4,6 @@ The transport boundary: every aiohttp failure becomes one of ours.
 
 from __future__ import annotations
 
-import asyncio
-
 import aiohttp
 import pytest
 
@@ -36,7 +34,7 @@ CASES = [
     (aiohttp.ConnectionTimeoutError(), RequestTimeout, False),
     (aiohttp.SocketTimeoutError(), RequestTimeout, True),
     (aiohttp.ServerTimeoutError(), RequestTimeout, True),
-    (asyncio.TimeoutError(), RequestTimeout, True),
+    (TimeoutError(), RequestTimeout, True),
     (aiohttp.ServerDisconnectedError(), ConnectionLost, True),
     (aiohttp.ClientOSError(104, "reset"), ConnectionLost, True),
     (aiohttp.ClientConnectionResetError(), ConnectionLost, True),
