@@ -22,6 +22,7 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict maiu_async
+	$(BIN)/mypy --strict tests/typing
 
 test: lint typecheck
 	$(BIN)/pytest
