@@ -12,6 +12,7 @@ Strictly private.
 from __future__ import annotations
 
 import asyncio
+import functools
 
 from typing import TYPE_CHECKING
 
@@ -169,7 +170,7 @@ class AiohttpTransport:
             raise UsageError("transport used before open() or after close()")
         try:
             async with session.request(
-                method, yarl.URL(url, encoded=True), data=body, headers=headers
+                method, _url(url), data=body, headers=headers
             ) as resp:
                 payload = await self._read(resp, method, url)
                 h = resp.headers
@@ -206,6 +207,12 @@ class AiohttpTransport:
                 )
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+@functools.lru_cache(maxsize=1024)
+def _url(url: str) -> yarl.URL:
+    # Parsed once per distinct URL: a bulk job posts to one URL.
+    return yarl.URL(url, encoded=True)
 
 
 def _first(headers: Mapping[str, str], names: tuple[str, ...]) -> str | None:

@@ -10,12 +10,15 @@ Strictly private.
 
 from __future__ import annotations
 
+import functools
+
 from urllib.parse import quote
 
 
 __all__ = ["ApiPaths", "encode_query", "segment"]
 
 
+@functools.lru_cache(maxsize=1024)
 def segment(value: str | int) -> str:
     """
     Percent-encode one path segment (UTF-8, every reserved character).

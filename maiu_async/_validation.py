@@ -18,9 +18,8 @@ Strictly private.
 
 from __future__ import annotations
 
-import unicodedata
-
-from pathlib import PurePosixPath
+import functools
+import re
 
 from . import limits
 from .exceptions import ValidationError
@@ -38,10 +37,12 @@ __all__ = [
 ]
 
 _WORKSPACE_REF_MAX = 255
+# Unicode category Cc: C0 controls, DEL and C1 controls.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def _has_control(value: str) -> bool:
-    return any(unicodedata.category(c) == "Cc" for c in value)
+    return _CONTROL.search(value) is not None
 
 
 def _require_str(field: str, value: object) -> str:
@@ -79,7 +80,14 @@ def check_workspace_ref(name: object) -> str:
     """
     Check the name of an existing workspace used in a path.
     """
-    value = _require_str("workspace", name)
+    if isinstance(name, str):
+        return _check_workspace_ref(name)
+    return _require_str("workspace", name)
+
+
+@functools.lru_cache(maxsize=256)
+def _check_workspace_ref(value: str) -> str:
+    # Cached: bulk jobs name the same workspace for every key.
     if not value:
         raise ValidationError(field="workspace", value=value, reason="empty")
     if value in {".", ".."}:
@@ -144,7 +152,10 @@ def extension_of(key: str) -> str:
     """
     Return the lower-case extension of an object key, without the dot.
     """
-    return PurePosixPath(key).suffix[1:].lower()
+    # What follows the last dot of the last segment, as a server that
+    # checks formats by name would read it (".mp4" counts as mp4).
+    _, dot, ext = key.rpartition("/")[2].rpartition(".")
+    return ext.lower() if dot else ""
 
 
 def check_asset_key(key: object) -> str:

@@ -1,0 +1,154 @@
+"""
+One client variant POSTing register-asset requests at a fixed concurrency.
+
+    python benchmarks/ceiling_worker.py VARIANT URL N CONCURRENCY
+
+Prints one JSON line of figures.  Variants:
+
+- ``raw``: a bare aiohttp loop, static headers, C workers: the physical
+  limit of the client side on this machine;
+- ``httpx``: the same loop with httpx;
+- ``gather``: a naive ``asyncio.gather`` over ``client.assets.register``;
+- ``register_many``: ``client.assets.register_many``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+
+from _common import ACCESS_KEY, SECRET_KEY, clock, cpu_seconds, summary
+
+
+PATH = "/api/v1/workspaces/bench-ws/projects/1/assets/import/object-storage"
+WS, PID, BUCKET = "bench-ws", 1, "bench-bucket"
+
+
+def keys(n: int) -> list[str]:
+    """The keys every variant registers."""
+    return [f"videos/clip-{i:07d}.mp4" for i in range(n)]
+
+
+async def raw(url: str, n: int, c: int) -> tuple[list[float], int]:
+    """A bare aiohttp loop: the ceiling to compare against."""
+    import aiohttp  # noqa: PLC0415
+
+    headers = {
+        "Content-Type": "application/json",
+        "x-ncp-apigw-timestamp": "1700000000000",
+        "x-ncp-iam-access-key": ACCESS_KEY,
+        "x-ncp-apigw-signature-v2": "x" * 44,
+    }
+    todo = iter(keys(n))
+    latencies: list[float] = []
+    connector = aiohttp.TCPConnector(limit=c)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def worker() -> None:
+            for key in todo:
+                body = json.dumps({"key": key, "bucketName": BUCKET}).encode()
+                t = clock()
+                async with session.post(url + PATH, data=body, headers=headers) as r:
+                    await r.read()
+                latencies.append(clock() - t)
+
+        await asyncio.gather(*(worker() for _ in range(c)))
+    return latencies, n
+
+
+async def httpx_loop(url: str, n: int, c: int) -> tuple[list[float], int]:
+    """The same loop with httpx."""
+    import httpx  # noqa: PLC0415
+
+    headers = {
+        "Content-Type": "application/json",
+        "x-ncp-apigw-timestamp": "1700000000000",
+        "x-ncp-iam-access-key": ACCESS_KEY,
+        "x-ncp-apigw-signature-v2": "x" * 44,
+    }
+    todo = iter(keys(n))
+    latencies: list[float] = []
+    limits = httpx.Limits(max_connections=c, max_keepalive_connections=c)
+    async with httpx.AsyncClient(limits=limits) as client:
+
+        async def worker() -> None:
+            for key in todo:
+                body = json.dumps({"key": key, "bucketName": BUCKET}).encode()
+                t = clock()
+                r = await client.post(url + PATH, content=body, headers=headers)
+                r.read()
+                latencies.append(clock() - t)
+
+        await asyncio.gather(*(worker() for _ in range(c)))
+    return latencies, n
+
+
+def make_client(url: str, c: int):  # type: ignore[no-untyped-def]
+    """A MaiuClient sized for concurrency *c*."""
+    from maiu_async import ConnectionLimits, MaiuClient  # noqa: PLC0415
+
+    return MaiuClient(
+        access_key=ACCESS_KEY,
+        secret_key=SECRET_KEY,
+        endpoint=url,
+        limits=ConnectionLimits(max_connections=c),
+    )
+
+
+async def gather(url: str, n: int, c: int) -> tuple[list[float], int]:
+    """A naive gather over client.assets.register (pool-limited)."""
+    latencies: list[float] = []
+    async with make_client(url, c) as client:
+
+        async def one(key: str) -> None:
+            t = clock()
+            await client.assets.register(WS, PID, key=key, bucket_name=BUCKET)
+            latencies.append(clock() - t)
+
+        await asyncio.gather(*(one(k) for k in keys(n)))
+    return latencies, n
+
+
+async def register_many(url: str, n: int, c: int) -> tuple[list[float], int]:
+    """The bulk engine."""
+    latencies: list[float] = []
+    async with make_client(url, c) as client:
+        report = await client.assets.register_many(
+            WS,
+            PID,
+            bucket_name=BUCKET,
+            keys=keys(n),
+            concurrency=c,
+            on_result=lambda o: latencies.append(o.latency),
+        )
+    done = report.counts.get("registered", 0) if isinstance(
+        report.counts, dict) else n
+    return latencies, done
+
+
+VARIANTS = {
+    "raw": raw,
+    "httpx": httpx_loop,
+    "gather": gather,
+    "register_many": register_many,
+}
+
+
+def main() -> None:
+    """Run one variant and print its figures."""
+    variant, url, n, c = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    try:
+        import uvloop  # noqa: PLC0415, F401
+    except ImportError:
+        pass
+    cpu0, t0 = cpu_seconds(), clock()
+    latencies, done = asyncio.run(VARIANTS[variant](url, n, c))
+    elapsed, cpu = clock() - t0, cpu_seconds() - cpu0
+    result = summary(done, elapsed, cpu, latencies)
+    result["variant"] = variant
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""
+A minimal fast HTTP/1.1 server answering the register-asset response.
+
+An asyncio protocol (uvloop when installed), keep-alive, pipelining-safe,
+no routing and no signature checks: it exists to measure the client, so
+it must never be the bottleneck.  Run it in its own process:
+
+    python benchmarks/fast_server.py --port 0
+
+It prints ``listening on http://127.0.0.1:PORT`` and serves until killed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import sys
+
+
+HEAD = (
+    b"HTTP/1.1 200 OK\r\n"
+    b"Content-Type: application/json\r\n"
+    b"Content-Length: %d\r\n\r\n"
+)
+BODY = (
+    b'{"code":"0","message":"success","result":{"assetId":%d,'
+    b'"createUserName":"bench","createdTime":"2025-04-23T16:49:23.885456721",'
+    b'"updateUserName":"bench","updatedTime":"2025-04-23T16:49:23.885456721"}}'
+)
+
+
+class Protocol(asyncio.Protocol):
+    """Parse requests by Content-Length and answer each at once."""
+
+    counter = 0
+
+    def __init__(self) -> None:
+        self.buf = b""
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport):  # type: ignore[no-untyped-def]
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self.buf += data
+        out = []
+        while True:
+            end = self.buf.find(b"\r\n\r\n")
+            if end < 0:
+                break
+            head = self.buf[:end]
+            length = 0
+            for line in head.split(b"\r\n")[1:]:
+                if line[:15].lower() == b"content-length:":
+                    length = int(line[15:])
+                    break
+            total = end + 4 + length
+            if len(self.buf) < total:
+                break
+            self.buf = self.buf[total:]
+            Protocol.counter += 1
+            body = BODY % Protocol.counter
+            out.append(HEAD % len(body) + body)
+        if out and self.transport is not None:
+            self.transport.write(b"".join(out))
+
+
+async def serve(host: str, port: int) -> None:
+    """Serve forever, printing the URL once bound."""
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(Protocol, host, port, backlog=1024)
+    bound = server.sockets[0].getsockname()[1]
+    sys.stdout.write(f"listening on http://{host}:{bound}\n")
+    sys.stdout.flush()
+    async with server:
+        await server.serve_forever()
+
+
+def main() -> None:
+    """Parse arguments and serve."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args()
+    try:
+        import uvloop  # noqa: PLC0415
+
+        runner = uvloop.run
+    except ImportError:
+        runner = asyncio.run
+    with contextlib.suppress(KeyboardInterrupt):
+        runner(serve(args.host, args.port))
+
+
+if __name__ == "__main__":
+    main()
