@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from hypothesis import HealthCheck, settings
+from testkeys import ACCESS_KEY, SECRET_KEY
 
 
 if TYPE_CHECKING:
@@ -41,10 +42,6 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
 @pytest.fixture(name="anyio_backend", scope="session")
 def _anyio_backend() -> str:
     return "asyncio"
-
-
-ACCESS_KEY = "AKIDTESTKEY0001"
-SECRET_KEY = "test-secret-never-shown-0001"
 
 
 @pytest.fixture(name="emu")

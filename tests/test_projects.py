@@ -7,7 +7,7 @@ from __future__ import annotations
 import anyio
 import pytest
 
-from conftest import ACCESS_KEY, SECRET_KEY
+from testkeys import ACCESS_KEY, SECRET_KEY
 
 from maiu_async import (
     MaiuClient,

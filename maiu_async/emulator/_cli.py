@@ -1,0 +1,200 @@
+"""
+``python -m maiu_async.emulator``: the emulator as a process.
+
+Plain argparse, so it works without the ``cli`` extra; the project's
+click CLI forwards ``maiu-async emulator ...`` to `main`.
+
+Strictly private.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+
+from ._config import EmulatorConfig, Faults
+from ._server import run
+
+
+__all__ = ["main"]
+
+ENV_ACCESS_KEY = "MAIU_EMULATOR_ACCESS_KEY"
+ENV_SECRET_KEY = "MAIU_EMULATOR_SECRET_KEY"  # noqa: S105 -- a variable name
+
+_FAULT_FLAGS = (
+    ("--fault-500", "error_500", "answer 500 unprocessed"),
+    ("--fault-502", "error_502", "answer 502 unprocessed"),
+    ("--fault-503", "error_503", "answer 503 unprocessed"),
+    ("--fault-429", "rate_limited", "answer 429 unprocessed"),
+    ("--fault-reset", "reset", "drop the connection before processing"),
+    (
+        "--fault-lost-response",
+        "lost_response",
+        "process, then drop the connection unanswered",
+    ),
+)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m maiu_async.emulator",
+        description="Serve a local emulator of the Media Intelligence API.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="bind address")
+    parser.add_argument(
+        "--port", type=int, default=8080, help="bind port; 0 picks a free one"
+    )
+    parser.add_argument(
+        "--access-key",
+        default=os.environ.get(ENV_ACCESS_KEY),
+        help=f"accepted access key (default: ${ENV_ACCESS_KEY})",
+    )
+    parser.add_argument(
+        "--secret-key",
+        default=os.environ.get(ENV_SECRET_KEY),
+        help=(
+            f"its secret key (default: ${ENV_SECRET_KEY}; prefer the "
+            "variable: arguments are visible to other users)"
+        ),
+    )
+    knobs = parser.add_argument_group("knobs")
+    knobs.add_argument(
+        "--latency",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="seconds added to every API request",
+    )
+    knobs.add_argument(
+        "--jitter",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="up to this many more seconds, uniformly drawn",
+    )
+    knobs.add_argument(
+        "--rate-limit",
+        type=float,
+        metavar="RPS",
+        help="requests per second before answering 429",
+    )
+    knobs.add_argument(
+        "--rate-limit-burst",
+        type=int,
+        metavar="N",
+        help="token bucket size (default: a tenth of the rate, at least 1)",
+    )
+    knobs.add_argument(
+        "--rate-limit-retry-after",
+        type=float,
+        metavar="S",
+        help="Retry-After sent with the limiter's 429s",
+    )
+    for flag, dest, text in _FAULT_FLAGS:
+        knobs.add_argument(
+            flag, dest=dest, type=float, default=0.0, metavar="P", help=text
+        )
+    knobs.add_argument(
+        "--fault-retry-after",
+        type=float,
+        metavar="S",
+        help="Retry-After sent with injected 429s",
+    )
+    knobs.add_argument(
+        "--seed", type=int, help="seed for repeatable faults and jitter"
+    )
+    knobs.add_argument(
+        "--error-body-style",
+        choices=("top-level", "wrapped"),
+        default="top-level",
+        help="service errors at the top level or in responseError",
+    )
+    knobs.add_argument(
+        "--import-delay",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="seconds a new asset stays IN_PROGRESS",
+    )
+    knobs.add_argument(
+        "--max-workspaces",
+        type=int,
+        metavar="N",
+        help="the account's workspace allowance",
+    )
+    return parser
+
+
+def _config(args: argparse.Namespace) -> EmulatorConfig:
+    faults = Faults(
+        retry_after=args.fault_retry_after,
+        **{dest: getattr(args, dest) for _, dest, _ in _FAULT_FLAGS},
+    )
+    return EmulatorConfig(
+        access_key=args.access_key,
+        secret_key=args.secret_key,
+        latency=args.latency,
+        jitter=args.jitter,
+        rate_limit=args.rate_limit,
+        rate_limit_burst=args.rate_limit_burst,
+        rate_limit_retry_after=args.rate_limit_retry_after,
+        faults=faults,
+        seed=args.seed,
+        error_body_style=args.error_body_style,
+        import_delay=args.import_delay,
+        max_workspaces=args.max_workspaces,
+    )
+
+
+def _announce(url: str) -> None:
+    sys.stdout.write(f"maiu-async emulator listening on {url}\n")
+    sys.stdout.flush()
+
+
+async def _serve(config: EmulatorConfig, host: str, port: int) -> None:
+    task = asyncio.current_task()
+    if task is not None:
+        # SIGTERM stops the server as cleanly as Ctrl-C.
+        with contextlib.suppress(NotImplementedError):  # not on Windows
+            asyncio.get_running_loop().add_signal_handler(
+                signal.SIGTERM, task.cancel
+            )
+    await run(config, host=host, port=port, ready=_announce)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """
+    Run the emulator until interrupted.
+
+    Args:
+        argv: Arguments without the program name; ``sys.argv[1:]`` if
+            omitted.
+
+    Returns:
+        The exit status: 0 after Ctrl-C or SIGTERM, 1 if the address
+        cannot be bound, 2 for bad arguments.
+
+    """
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not args.access_key or not args.secret_key:
+        parser.error(
+            f"--access-key/--secret-key (or ${ENV_ACCESS_KEY} and "
+            f"${ENV_SECRET_KEY}) are required"
+        )
+    try:
+        config = _config(args)
+    except (TypeError, ValueError) as exc:
+        parser.error(str(exc))
+    try:
+        asyncio.run(_serve(config, args.host, args.port))
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        return 0
+    except OSError as exc:
+        sys.stderr.write(f"cannot listen on {args.host}:{args.port}: {exc}\n")
+        return 1
+    return 0

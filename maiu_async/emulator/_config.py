@@ -1,0 +1,168 @@
+"""
+The emulator's knobs: one frozen configuration object.
+
+Strictly private; the public names are re-exported by
+``maiu_async.emulator``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, TypedDict
+
+import attrs
+
+from attrs import validators as v
+
+
+__all__ = ["EmulatorConfig", "ErrorBodyStyle", "Faults", "Knobs"]
+
+#: How service errors are written: ``{"code", "message"}`` at the top
+#: level, or wrapped in ``{"responseError": {...}}``.
+ErrorBodyStyle = Literal["top-level", "wrapped"]
+
+_probability = v.and_(v.instance_of(float | int), v.ge(0), v.le(1))
+_seconds = v.and_(v.instance_of(float | int), v.ge(0))
+_optional_seconds = v.optional(_seconds)
+
+
+@attrs.frozen(kw_only=True)
+class Faults:
+    """
+    Probabilities of injected failures, each drawn once per API request.
+
+    At most one fault happens per request; the probabilities must add up
+    to at most 1.
+
+    Attributes:
+        error_500: Answer 500 (gateway "Unexpected Error") unprocessed.
+        error_502: Answer 502 (gateway "Endpoint Error") unprocessed.
+        error_503: Answer 503 (gateway "Endpoint Error") unprocessed.
+        rate_limited: Answer 429 (gateway "Rate Limited") unprocessed.
+        retry_after: ``Retry-After`` seconds sent with injected 429s;
+            ``None`` sends no header.
+        reset: Drop the connection before processing: nothing changes.
+        lost_response: Process the request fully (state changes, counters
+            move), then drop the connection without answering.
+
+    """
+
+    error_500: float = attrs.field(default=0.0, validator=_probability)
+    error_502: float = attrs.field(default=0.0, validator=_probability)
+    error_503: float = attrs.field(default=0.0, validator=_probability)
+    rate_limited: float = attrs.field(default=0.0, validator=_probability)
+    retry_after: float | None = attrs.field(
+        default=None, validator=_optional_seconds
+    )
+    reset: float = attrs.field(default=0.0, validator=_probability)
+    lost_response: float = attrs.field(default=0.0, validator=_probability)
+
+    def __attrs_post_init__(self) -> None:
+        # A little slack, so that 0.1 + 0.2 + 0.7 still counts as 1.
+        if self.total() > 1 + 1e-9:
+            raise ValueError(
+                f"fault probabilities add up to {self.total()}, more than 1"
+            )
+
+    def total(self) -> float:
+        """
+        Return the probability that a request meets any fault.
+        """
+        return sum(p for _, p in self.kinds())
+
+    def kinds(self) -> tuple[tuple[str, float], ...]:
+        """
+        Return ``(kind, probability)`` pairs in the order they are drawn.
+        """
+        return (
+            ("reset", self.reset),
+            ("error_500", self.error_500),
+            ("error_502", self.error_502),
+            ("error_503", self.error_503),
+            ("rate_limited", self.rate_limited),
+            ("lost_response", self.lost_response),
+        )
+
+
+@attrs.frozen(kw_only=True)
+class EmulatorConfig:
+    """
+    Everything an emulator instance is configured with.
+
+    Every knob defaults to off.
+
+    Attributes:
+        access_key: The one access key the emulator accepts.
+        secret_key: Its secret key; never shown in a repr.
+        latency: Seconds added before answering each API request.
+        jitter: Up to this many more seconds, uniformly drawn.
+        rate_limit: Requests per second the whole server accepts (a token
+            bucket); ``None`` is unlimited.  Excess requests get 429 with
+            gateway code 420.
+        rate_limit_burst: The bucket's size; by default a tenth of
+            *rate_limit*, at least 1.
+        rate_limit_retry_after: ``Retry-After`` seconds sent with the
+            limiter's 429s, written as given; ``None`` sends no header.
+        faults: Probabilities of injected failures.
+        seed: Seeds fault and jitter draws, for repeatable runs.
+        error_body_style: ``"top-level"`` or ``"wrapped"`` service errors.
+        import_delay: Seconds an asset stays ``IN_PROGRESS``.
+        max_workspaces: The account's workspace allowance; ``None`` is
+            unlimited.
+
+    """
+
+    access_key: str = attrs.field(validator=v.min_len(1))
+    secret_key: str = attrs.field(repr=False, validator=v.min_len(1))
+    latency: float = attrs.field(default=0.0, validator=_seconds)
+    jitter: float = attrs.field(default=0.0, validator=_seconds)
+    rate_limit: float | None = attrs.field(
+        default=None,
+        validator=v.optional(v.and_(v.instance_of(float | int), v.gt(0))),
+    )
+    rate_limit_burst: int | None = attrs.field(
+        default=None, validator=v.optional(v.and_(v.instance_of(int), v.ge(1)))
+    )
+    rate_limit_retry_after: float | None = attrs.field(
+        default=None, validator=_optional_seconds
+    )
+    faults: Faults = attrs.field(
+        factory=Faults, validator=v.instance_of(Faults)
+    )
+    seed: int | None = None
+    error_body_style: ErrorBodyStyle = attrs.field(
+        default="top-level", validator=v.in_(("top-level", "wrapped"))
+    )
+    import_delay: float = attrs.field(default=0.0, validator=_seconds)
+    max_workspaces: int | None = attrs.field(
+        default=None, validator=v.optional(v.and_(v.instance_of(int), v.ge(0)))
+    )
+
+    @property
+    def burst(self) -> int:
+        """
+        The rate limiter's bucket size (1 when there is no limit).
+        """
+        if self.rate_limit_burst is not None:
+            return self.rate_limit_burst
+        if self.rate_limit is None:
+            return 1
+        return max(1, int(self.rate_limit / 10))
+
+
+class Knobs(TypedDict, total=False):
+    """
+    The knobs `Emulator` accepts as keyword arguments.
+
+    Strictly private: mirrors `EmulatorConfig` minus the credentials.
+    """
+
+    latency: float
+    jitter: float
+    rate_limit: float | None
+    rate_limit_burst: int | None
+    rate_limit_retry_after: float | None
+    faults: Faults
+    seed: int | None
+    error_body_style: ErrorBodyStyle
+    import_delay: float
+    max_workspaces: int | None
