@@ -51,8 +51,10 @@ class Timeouts:
     Time limits for one HTTP exchange, in seconds (``None``: no limit).
 
     Attributes:
-        connect: Waiting for a pooled connection plus opening one.
-            A request that times out here was certainly not sent.
+        connect: Opening a connection (the socket connect).  A request
+            that times out here was certainly not sent.  Waiting for a
+            free pooled connection is not counted here: a bulk job with
+            more tasks than connections waits by design.
         read: Longest silence while reading the answer.
         total: The whole exchange; bounds slow-drip answers.
 
@@ -138,7 +140,7 @@ class AiohttpTransport:
         self._session = aiohttp.ClientSession(
             connector=connector,
             timeout=aiohttp.ClientTimeout(
-                total=t.total, connect=t.connect, sock_read=t.read
+                total=t.total, sock_connect=t.connect, sock_read=t.read
             ),
             headers={"User-Agent": self._user_agent},
             raise_for_status=False,
