@@ -27,8 +27,14 @@ from ._converter import CONVERTER, decode_error_paths
 from ._credentials import Credentials, resolve_credentials
 from ._errorcodes import exception_class, parse_error_body
 from ._project_cap import ProjectRegistry
+from ._resources.analysis import AnalysisResource
 from ._resources.assets import AssetsResource
+from ._resources.indexes import IndexesResource
+from ._resources.person_tags import PersonTagsResource
+from ._resources.persons import PersonsResource
 from ._resources.projects import ProjectsResource
+from ._resources.scene_summaries import SceneSummariesResource
+from ._resources.search import SearchResource
 from ._resources.workspaces import WorkspacesResource
 from ._scheduler import AdaptiveLimiter, RetryPolicy
 from ._signing import Signer
@@ -133,6 +139,12 @@ class MaiuClient:
         workspaces: Workspace endpoints.
         projects: Project endpoints.
         assets: Asset endpoints, and bulk registration.
+        analysis: Request, cancel and follow analyses.
+        indexes: The indexes analyses make.
+        scene_summaries: Text summaries of an index's scenes.
+        search: Search analysed assets by text or image.
+        persons: Persons (faces) with their thumbnails and tags.
+        person_tags: The tags persons are grouped by.
 
     Raises:
         CredentialsNotFound: No credentials were given or found.
@@ -142,6 +154,12 @@ class MaiuClient:
     workspaces: WorkspacesResource
     projects: ProjectsResource
     assets: AssetsResource
+    analysis: AnalysisResource
+    indexes: IndexesResource
+    scene_summaries: SceneSummariesResource
+    search: SearchResource
+    persons: PersonsResource
+    person_tags: PersonTagsResource
 
     def __init__(  # noqa: PLR0913 -- every option is keyword-only
         self,
@@ -195,6 +213,12 @@ class MaiuClient:
         self.workspaces = WorkspacesResource(self)
         self.projects = ProjectsResource(self)
         self.assets = AssetsResource(self)
+        self.analysis = AnalysisResource(self)
+        self.indexes = IndexesResource(self)
+        self.scene_summaries = SceneSummariesResource(self)
+        self.search = SearchResource(self)
+        self.persons = PersonsResource(self)
+        self.person_tags = PersonTagsResource(self)
 
     def __repr__(self) -> str:
         return (

@@ -44,6 +44,15 @@ ALIASES: Mapping[type, Mapping[str, str]] = {
         "videoName": "fileName",
     },
     models.ImportStatus: {"videoId": "assetId"},
+    # The analysis-status table says analyzeStatusMessage, its example
+    # analysisStatusMessage.
+    models.AnalysisStatus: {"analysisStatusMessage": "analyzeStatusMessage"},
+    # The legacy analysis answer shows the new index as `id`.
+    models.Index: {"id": "indexId"},
+    models.PersonTag: {"id": "tagId"},
+    models.Person: {"id": "personId"},
+    # Search images confirm with assetKey, thumbnails with thumbnailKey.
+    models.UploadStatus: {"assetKey": "key", "thumbnailKey": "key"},
 }
 
 

@@ -115,6 +115,81 @@ BASE_PROJECT_IMMUTABLE = _service(
     "?",
     BadRequest,
 )
+# [?] ours, for the analysis, index, scene-summary, search and person
+# endpoints: unknown ids are 404 (10103-10107), duplicate names 409
+# (10202-10203), and a request the resource's state forbids is 400
+# (10401, 10500-10506), like the base project's 10400.
+INDEX_NOT_FOUND = _service("10103", 404, "Index not found.", "?", NotFound)
+SCENE_SUMMARY_NOT_FOUND = _service(
+    "10104", 404, "Scene summary not found.", "?", NotFound
+)
+SEARCH_NOT_FOUND = _service("10105", 404, "Search not found.", "?", NotFound)
+PERSON_NOT_FOUND = _service("10106", 404, "Person not found.", "?", NotFound)
+PERSON_TAG_NOT_FOUND = _service(
+    "10107", 404, "Person tag not found.", "?", NotFound
+)
+PERSON_NAME_EXISTS = _service(
+    "10202", 409, "Person name already exists in the workspace.", "?", Conflict
+)
+PERSON_TAG_NAME_EXISTS = _service(
+    "10203",
+    409,
+    "Person tag name already exists in the workspace.",
+    "?",
+    Conflict,
+)
+WORKSPACE_BUSY = _service(
+    "10401",
+    400,
+    "A workspace with analyses in progress cannot be deleted.",
+    "?",
+    BadRequest,
+)
+ANALYSIS_IN_PROGRESS = _service(
+    "10500", 400, "The asset is already being analyzed.", "?", BadRequest
+)
+ANALYSIS_NOT_CANCELABLE = _service(
+    "10501",
+    400,
+    "Only a waiting or running analysis can be canceled.",
+    "?",
+    BadRequest,
+)
+SCENE_SUMMARY_IN_PROGRESS = _service(
+    "10502",
+    400,
+    "A scene summary of the index is in progress.",
+    "?",
+    BadRequest,
+)
+SCENE_SUMMARY_NOT_COMPLETED = _service(
+    "10503",
+    400,
+    "The scene summary is not completed.",
+    "?",
+    BadRequest,
+)
+SCENE_SUMMARY_NOT_CANCELABLE = _service(
+    "10504",
+    400,
+    "Only a waiting or running scene summary can be canceled.",
+    "?",
+    BadRequest,
+)
+SCENE_SUMMARY_FIRST_RUN_PARTIAL = _service(
+    "10505",
+    400,
+    "The first scene summary of an index must cover every scene.",
+    "?",
+    BadRequest,
+)
+SEARCH_IMAGE_NOT_UPLOADED = _service(
+    "10506",
+    400,
+    "The search image has not been uploaded.",
+    "?",
+    BadRequest,
+)
 
 # --- NCP API Gateway codes ----------------------------------------------
 GW_BAD_REQUEST = _gateway("100", 400, "Bad Request Exception", "D", BadRequest)

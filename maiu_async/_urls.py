@@ -49,7 +49,8 @@ class ApiPaths:
 
     __slots__ = ("assets",)
 
-    PREFIX = "/api/v1/workspaces"
+    ROOT = "/api/v1"
+    PREFIX = f"{ROOT}/workspaces"
 
     def __init__(self, *, legacy: bool = False) -> None:
         self.assets = "video-assets" if legacy else "assets"
@@ -83,3 +84,107 @@ class ApiPaths:
     def asset(self, workspace: str, project_id: int, asset_id: int) -> str:
         """One asset."""
         return f"{self.asset_list(workspace, project_id)}/{segment(asset_id)}"
+
+    # -- analysis and indexes (``video-assets`` when legacy) --------------
+
+    def analyze(self, workspace: str, project_id: int, asset_id: int) -> str:
+        """Request or cancel an asset's analysis."""
+        return f"{self.asset(workspace, project_id, asset_id)}/analyze"
+
+    def analyze_status(
+        self, workspace: str, project_id: int, asset_id: int
+    ) -> str:
+        """An asset's analysis status."""
+        return f"{self.asset(workspace, project_id, asset_id)}/analyze-status"
+
+    def indexes(self, workspace: str, project_id: int, asset_id: int) -> str:
+        """An asset's indexes."""
+        return f"{self.asset(workspace, project_id, asset_id)}/indexes"
+
+    def index(
+        self, workspace: str, project_id: int, asset_id: int, index_id: int
+    ) -> str:
+        """One index."""
+        return (
+            f"{self.indexes(workspace, project_id, asset_id)}/"
+            f"{segment(index_id)}"
+        )
+
+    # -- scene summaries: new API only, so always ``assets`` [I] ----------
+
+    def scene_summaries(
+        self, workspace: str, project_id: int, asset_id: int, index_id: int
+    ) -> str:
+        """Request or read an index's scene summaries."""
+        project = self.project(workspace, project_id)
+        return (
+            f"{project}/assets/{segment(asset_id)}"
+            f"/indexes/{segment(index_id)}/scene-summaries"
+        )
+
+    def scene_summary(
+        self,
+        workspace: str,
+        project_id: int,
+        asset_id: int,
+        index_id: int,
+        scene_summary_id: int,
+    ) -> str:
+        """One scene-summary run."""
+        base = self.scene_summaries(workspace, project_id, asset_id, index_id)
+        return f"{base}/{segment(scene_summary_id)}"
+
+    # -- search ------------------------------------------------------------
+
+    def search_image_upload_url(self) -> str:
+        """Issue an upload URL for a search image."""
+        return f"{self.ROOT}/query-assets/uploads/presigned-url"
+
+    def search_image_upload_complete(self) -> str:
+        """Confirm a search image's upload."""
+        return f"{self.ROOT}/query-assets/uploads/complete"
+
+    def search(self, workspace: str) -> str:
+        """Request a search of a workspace's assets."""
+        return f"{self.workspace(workspace)}/assets/search"
+
+    def search_result(self, workspace: str, search_id: str) -> str:
+        """One search's results."""
+        return f"{self.search(workspace)}/{segment(search_id)}"
+
+    # -- persons and person tags -------------------------------------------
+
+    def persons(self, workspace: str) -> str:
+        """A workspace's persons."""
+        return f"{self.workspace(workspace)}/persons"
+
+    def person(self, workspace: str, person_id: int) -> str:
+        """One person."""
+        return f"{self.persons(workspace)}/{segment(person_id)}"
+
+    def tags_of_person(self, workspace: str, person_id: int) -> str:
+        """Add or remove a person's tags."""
+        return f"{self.person(workspace, person_id)}/person-tags"
+
+    def thumbnails_of_person(self, workspace: str, person_id: int) -> str:
+        """Add or remove a person's thumbnails."""
+        return f"{self.person(workspace, person_id)}/person-thumbnail"
+
+    def thumbnail_upload_url(self, workspace: str) -> str:
+        """Issue an upload URL for a person thumbnail."""
+        return (
+            f"{self.workspace(workspace)}"
+            "/person-thumbnail/uploads/presigned-url"
+        )
+
+    def thumbnail_upload_complete(self, workspace: str) -> str:
+        """Confirm a person thumbnail's upload."""
+        return f"{self.workspace(workspace)}/person-thumbnail/uploads/complete"
+
+    def person_tags(self, workspace: str) -> str:
+        """A workspace's person tags."""
+        return f"{self.workspace(workspace)}/person-tags"
+
+    def person_tag(self, workspace: str, tag_id: int) -> str:
+        """One person tag."""
+        return f"{self.person_tags(workspace)}/{segment(tag_id)}"

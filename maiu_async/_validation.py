@@ -21,20 +21,38 @@ from __future__ import annotations
 import functools
 import re
 
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TypeVar
+
 from . import limits
 from .exceptions import ValidationError
+from .models import ThumbnailSpec
 
 
 __all__ = [
     "check_asset_key",
+    "check_bool",
     "check_bucket_name",
+    "check_choice",
+    "check_exactly_one",
+    "check_file_name",
     "check_id",
+    "check_ids",
+    "check_int_range",
     "check_new_workspace_name",
     "check_page",
+    "check_phrases",
     "check_project_name",
+    "check_search_id",
+    "check_text",
+    "check_thumbnails",
+    "check_time_range",
     "check_workspace_ref",
     "extension_of",
 ]
+
+S = TypeVar("S", bound=str)
 
 _WORKSPACE_REF_MAX = 255
 # Unicode category Cc: C0 controls, DEL and C1 controls.
@@ -211,20 +229,282 @@ def check_bucket_name(name: object) -> str:
     return value
 
 
-def check_page(page_num: object, page_size: object) -> tuple[int, int]:
+def check_page(
+    page_num: object,
+    page_size: object,
+    *,
+    max_size: int = limits.ASSET_PAGE_SIZE_MAX,
+) -> tuple[int, int]:
     """
-    Check list pagination: ``pageNum`` >= 1, ``pageSize`` 1 to 1000.
+    Check list pagination: ``pageNum`` >= 1, ``pageSize`` 1 to *max_size*.
     """
     num = check_id("page_num", page_num)
+    return num, check_int_range("page_size", page_size, 1, max_size)
+
+
+def check_int_range(field: str, value: object, lo: int, hi: int) -> int:
+    """
+    Check an integer from *lo* to *hi*, both included.
+    """
     if (
-        isinstance(page_size, bool)
-        or not isinstance(page_size, int)
-        or not 1 <= page_size <= limits.ASSET_PAGE_SIZE_MAX
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not lo <= value <= hi
     ):
         raise ValidationError(
-            field="page_size",
-            value=page_size,
-            reason=f"expected an integer from 1 to "
-            f"{limits.ASSET_PAGE_SIZE_MAX}",
+            field=field,
+            value=value,
+            reason=f"expected an integer from {lo} to {hi}",
         )
-    return num, page_size
+    return value
+
+
+def check_bool(field: str, value: object) -> bool:
+    """
+    Check a boolean (``0`` and ``1`` are not booleans).
+    """
+    if not isinstance(value, bool):
+        raise ValidationError(
+            field=field, value=value, reason="expected True or False"
+        )
+    return value
+
+
+def check_choice(field: str, value: S, choices: tuple[str, ...]) -> S:
+    """
+    Check that *value* is one of *choices* (exactly, case included).
+    """
+    if not isinstance(value, str) or value not in choices:
+        raise ValidationError(
+            field=field,
+            value=value,
+            reason=f"expected one of {', '.join(choices)}",
+        )
+    return value
+
+
+def check_ids(
+    field: str,
+    values: object,
+    *,
+    min_len: int = 0,
+    max_len: int | None = None,
+) -> tuple[int, ...]:
+    """
+    Check a sequence of ids: positive integers, *min_len* to *max_len*.
+    """
+    if isinstance(values, str | bytes) or not isinstance(values, Sequence):
+        raise ValidationError(
+            field=field, value=values, reason="expected a sequence of ids"
+        )
+    if len(values) < min_len or (
+        max_len is not None and len(values) > max_len
+    ):
+        most = "" if max_len is None else f" to {max_len}"
+        raise ValidationError(
+            field=field,
+            value=values,
+            reason=f"expected {min_len}{most} ids, not {len(values)}",
+        )
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValidationError(
+                field=field,
+                value=values,
+                reason=f"{value!r} is not a positive integer",
+            )
+    return tuple(values)
+
+
+def check_text(  # noqa: PLR0913 -- the rule's parts, keyword-only
+    field: str,
+    value: object,
+    *,
+    max_len: int,
+    min_len: int = 1,
+    forbidden: frozenset[str] = frozenset(),
+    not_blank: bool = False,
+) -> str:
+    """
+    Check free text: its length, forbidden and control characters.
+    """
+    text = _require_str(field, value)
+    if not min_len <= len(text) <= max_len:
+        raise ValidationError(
+            field=field,
+            value=text,
+            reason=f"must be {min_len} to {max_len} characters long, "
+            f"not {len(text)}",
+        )
+    if not_blank and not text.strip():
+        raise ValidationError(field=field, value=text, reason="is blank")
+    bad = sorted(forbidden.intersection(text))
+    if bad:
+        raise ValidationError(
+            field=field,
+            value=text,
+            reason=f"may not contain {' '.join(map(repr, bad))}",
+        )
+    if _has_control(text):
+        raise ValidationError(
+            field=field, value=text, reason="contains control characters"
+        )
+    return text
+
+
+def check_phrases(field: str, values: object) -> tuple[str, ...]:
+    """
+    Check dialogue phrases: texts without ``;``, ``|`` or backtick.
+    """
+    if isinstance(values, str | bytes) or not isinstance(values, Sequence):
+        raise ValidationError(
+            field=field, value=values, reason="expected a sequence of texts"
+        )
+    return tuple(
+        check_text(
+            field,
+            v,
+            max_len=limits.QUERY_TEXT_MAX_LENGTH,
+            forbidden=limits.TEXT_FORBIDDEN,
+            not_blank=True,
+        )
+        for v in values
+    )
+
+
+def check_exactly_one(**given: object) -> str:
+    """
+    Check that exactly one of the keyword arguments is not ``None``.
+
+    Returns:
+        The name of the one given.
+
+    """
+    present = [name for name, value in given.items() if value is not None]
+    if len(present) != 1:
+        names = " or ".join(given)
+        raise ValidationError(
+            field=names,
+            value=present,
+            reason=f"give exactly one of {names}",
+        )
+    return present[0]
+
+
+def check_file_name(
+    field: str, value: object, extensions: frozenset[str] | None = None
+) -> str:
+    """
+    Check an upload's file name: not a path; a supported extension.
+    """
+    name = check_text(field, value, max_len=limits.OBJECT_KEY_MAX_BYTES)
+    if "/" in name or not name.strip():
+        raise ValidationError(
+            field=field, value=name, reason="expected a file name"
+        )
+    ext = extension_of(name)
+    if extensions is not None and ext not in extensions:
+        raise ValidationError(
+            field=field,
+            value=name,
+            reason=f"expected one of the extensions "
+            f"{', '.join(sorted(extensions))}",
+        )
+    return name
+
+
+def check_search_id(value: object) -> str:
+    """
+    Check a search id: a non-empty string without control characters.
+    """
+    return check_text("search_id", value, max_len=limits.QUERY_TEXT_MAX_LENGTH)
+
+
+def _optional_datetime(field: str, value: object) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    raise ValidationError(
+        field=field, value=value, reason="expected a datetime"
+    )
+
+
+def check_time_range(
+    start: object, end: object
+) -> tuple[datetime | None, datetime | None]:
+    """
+    Check a time range: datetimes, not ending before it starts.
+    """
+    first = _optional_datetime("index_modified_from", start)
+    last = _optional_datetime("index_modified_to", end)
+    if first is None or last is None:
+        return first, last
+    try:
+        backwards = last < first
+    except TypeError:
+        raise ValidationError(
+            field="index_modified_to",
+            value=last,
+            reason="cannot compare naive and aware times",
+        ) from None
+    if backwards:
+        raise ValidationError(
+            field="index_modified_to",
+            value=last,
+            reason=f"is before index_modified_from {first!r}",
+        )
+    return first, last
+
+
+def check_thumbnails(
+    thumbnails: object, *, new_person: bool
+) -> tuple[ThumbnailSpec, ...]:
+    """
+    Check thumbnails to give a person.
+
+    1 to 100 of them, with non-empty keys; a new person's must include
+    exactly one primary thumbnail, added ones at most one.
+    """
+    if isinstance(thumbnails, str | bytes) or not isinstance(
+        thumbnails, Sequence
+    ):
+        raise ValidationError(
+            field="thumbnails",
+            value=thumbnails,
+            reason="expected a sequence of ThumbnailSpec",
+        )
+    items = tuple(thumbnails)
+    hi = limits.PERSON_THUMBNAILS_MAX
+    if not 1 <= len(items) <= hi:
+        raise ValidationError(
+            field="thumbnails",
+            value=items,
+            reason=f"expected 1 to {hi} thumbnails, not {len(items)}",
+        )
+    for item in items:
+        if not isinstance(item, ThumbnailSpec):
+            raise ValidationError(
+                field="thumbnails",
+                value=item,
+                reason="expected a ThumbnailSpec",
+            )
+        check_text(
+            "thumbnail_key",
+            item.thumbnail_key,
+            max_len=limits.OBJECT_KEY_MAX_BYTES,
+            not_blank=True,
+        )
+        check_bool("is_primary_thumbnail", item.is_primary_thumbnail)
+    primaries = sum(t.is_primary_thumbnail for t in items)
+    if new_person and primaries != 1:
+        raise ValidationError(
+            field="thumbnails",
+            value=items,
+            reason=f"exactly one must be primary, not {primaries}",
+        )
+    if primaries > 1:
+        raise ValidationError(
+            field="thumbnails",
+            value=items,
+            reason=f"at most one may be primary, not {primaries}",
+        )
+    return items

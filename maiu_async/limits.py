@@ -18,16 +18,43 @@ import re
 
 
 __all__ = [
+    "ANALYSIS_PERSON_COUNT_MAX",
+    "ANALYSIS_PERSON_COUNT_MIN",
+    "ANALYSIS_TAG_IDS_MAX",
+    "ANALYSIS_TAG_IDS_MIN",
     "ASSET_PAGE_SIZE_MAX",
+    "ASSET_TYPES",
     "BASE_PROJECT_COUNTS_TOWARD_CAP",
+    "CONFIDENCE_LEVELS",
     "IMAGE_EXTENSIONS",
     "IMAGE_MAX_BYTES",
     "OBJECT_KEY_MAX_BYTES",
+    "PERSON_DESCRIPTION_MAX_LENGTH",
+    "PERSON_FILTER_NAME_MIN_LENGTH",
+    "PERSON_NAME_MAX_LENGTH",
+    "PERSON_PAGE_SIZE_MAX",
+    "PERSON_TAG_NAME_MAX_LENGTH",
+    "PERSON_TAG_PAGE_SIZE_DEFAULT",
+    "PERSON_TAG_PAGE_SIZE_MAX",
+    "PERSON_THUMBNAILS_MAX",
     "PROJECTS_PER_WORKSPACE",
     "PROJECT_NAME_FORBIDDEN",
     "PROJECT_NAME_MAX_LENGTH",
+    "QUERY_TEXT_MAX_LENGTH",
+    "SCENE_RANGES",
+    "SEARCH_IMAGE_EXTENSIONS",
+    "SEARCH_IMAGE_MAX_BYTES",
+    "SEARCH_IMAGE_MIN_PIXELS",
+    "SEARCH_IMAGE_URL_SECONDS",
+    "SEARCH_PAGE_SIZE_DEFAULT",
+    "SEARCH_PAGE_SIZE_MAX",
+    "SEARCH_PRESIGNED_URLS_PER_SECOND",
+    "SEARCH_REQUESTS_PER_MINUTE",
+    "SEARCH_UPLOAD_COMPLETES_PER_MINUTE",
     "SIGNATURE_MAX_SKEW_SECONDS",
+    "SOURCE_LANGUAGES",
     "SUPPORTED_EXTENSIONS",
+    "TEXT_FORBIDDEN",
     "VIDEO_EXTENSIONS",
     "VIDEO_MAX_BYTES",
     "WORKSPACE_NAME_MAX_LENGTH",
@@ -83,3 +110,84 @@ ASSET_PAGE_SIZE_MAX = 1000
 
 #: [D] The gateway rejects timestamps more than 5 minutes off its clock.
 SIGNATURE_MAX_SKEW_SECONDS = 300
+
+# --- analysis, indexes ----------------------------------------------------
+
+#: [D] ``analysisPersonCount``: 0 to 10, required; 0 skips person analysis.
+ANALYSIS_PERSON_COUNT_MIN = 0
+#: [D]
+ANALYSIS_PERSON_COUNT_MAX = 10
+
+#: [D] ``tagIdList`` of an analysis request: 1 to 30 person tag ids.
+ANALYSIS_TAG_IDS_MIN = 1
+#: [D]
+ANALYSIS_TAG_IDS_MAX = 30
+
+#: [D] ``sceneRange`` values (video only); the API defaults to ``MEDIUM``.
+SCENE_RANGES = ("EXTRA_SHORT", "SHORT", "MEDIUM", "LONG")
+
+#: [D] ``sourceLanguage`` values; the API defaults to ``ENKO``.
+SOURCE_LANGUAGES = ("ENKO", "EN", "KO", "JA", "ZH-CN", "ZH-TW")
+
+#: [D] ``confidence_level`` of index details and ``confidenceLevel`` of
+#: searches; the API defaults to ``MEDIUM``.
+CONFIDENCE_LEVELS = ("LOW", "MEDIUM", "HIGH")
+
+#: [D] Index types, and the ``assetTypes`` a search may be limited to.
+ASSET_TYPES = ("IMAGE", "VIDEO")
+
+# --- search ---------------------------------------------------------------
+
+#: [D] Characters that search text and dialogue queries may not contain
+#: (the same three as in project names and person-name filters).
+TEXT_FORBIDDEN = PROJECT_NAME_FORBIDDEN
+
+#: [?] Search texts, dialogue phrases and search ids have no documented
+#: length limit; the client refuses more than this many characters only
+#: to stop runaway input (raise it if a real query needs more).
+QUERY_TEXT_MAX_LENGTH = 1000
+
+#: [D] Search images: JPG, PNG, WebP, HEIC; ``jpeg`` is JPG [I].
+SEARCH_IMAGE_EXTENSIONS = frozenset({"jpg", "jpeg", "png", "webp", "heic"})
+#: [D] "5 MB" per search image; binary megabytes [?], as for assets.
+SEARCH_IMAGE_MAX_BYTES = 5 * 1024**2
+#: [D] Search images are at least 224 pixels (not checked: the SDK never
+#: sees the pixels).
+SEARCH_IMAGE_MIN_PIXELS = 224
+#: [D] A search-image upload URL is valid for 15 minutes, once.
+SEARCH_IMAGE_URL_SECONDS = 15 * 60
+
+#: [3P] Search results: ``pageSize`` 1 to 100, default 50.
+SEARCH_PAGE_SIZE_MAX = 100
+#: [3P]
+SEARCH_PAGE_SIZE_DEFAULT = 50
+
+#: [D] Call limits of the search feature.  Not enforced by the client
+#: (its adaptive limiter follows 429s) nor by the emulator [?].
+SEARCH_REQUESTS_PER_MINUTE = 1000
+#: [D]
+SEARCH_UPLOAD_COMPLETES_PER_MINUTE = 1000
+#: [D]
+SEARCH_PRESIGNED_URLS_PER_SECOND = 50
+
+# --- persons and person tags ----------------------------------------------
+
+#: [3P] Person names: 1 to 50 characters, not blank, unique in the
+#: workspace.
+PERSON_NAME_MAX_LENGTH = 50
+#: [3P] The ``name`` filter of the person list: 2 to 50 characters, none
+#: of `TEXT_FORBIDDEN`.
+PERSON_FILTER_NAME_MIN_LENGTH = 2
+#: [3P] Person descriptions: 1 to 700 characters.
+PERSON_DESCRIPTION_MAX_LENGTH = 700
+#: [3P] Thumbnails per person: at most 100, exactly one of them primary.
+PERSON_THUMBNAILS_MAX = 100
+#: [3P] Person list ``pageSize``: 1 to 1000, default 1000.
+PERSON_PAGE_SIZE_MAX = 1000
+
+#: [3P] Person tag names: 1 to 30 characters, unique in the workspace.
+PERSON_TAG_NAME_MAX_LENGTH = 30
+#: [3P] Person tag list ``pageSize``: 1 to 50, default 10.
+PERSON_TAG_PAGE_SIZE_MAX = 50
+#: [3P]
+PERSON_TAG_PAGE_SIZE_DEFAULT = 10

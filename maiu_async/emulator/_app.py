@@ -47,6 +47,8 @@ def state_for(config: EmulatorConfig) -> EmulatorState:
     return EmulatorState(
         max_workspaces=config.max_workspaces,
         import_delay=config.import_delay,
+        analysis_delay=config.analysis_delay,
+        summary_delay=config.summary_delay,
     )
 
 
@@ -79,6 +81,7 @@ def make_app(
     app.on_cleanup.append(_stop)
     app.router.add_get("/_emulator/stats", _show_stats)
     app.router.add_post("/_emulator/reset-stats", _reset_stats)
+    app.router.add_put("/_emulator/uploads/{key:.+}", _accept_upload)
     app.router.add_route("*", "/{tail:.*}", _dispatch)
     return app
 
@@ -128,6 +131,13 @@ async def _dispatch(request: web.Request) -> web.Response:
             _wire.service_error(exc.row, style), exc.row.status
         )
     return _respond.json(body)
+
+
+async def _accept_upload(request: web.Request) -> web.Response:
+    # Where issued upload URLs point: takes any body and keeps nothing
+    # (confirming an upload never looks at it).
+    await request.read()
+    return web.Response(status=200)
 
 
 async def _show_stats(request: web.Request) -> web.Response:

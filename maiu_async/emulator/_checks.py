@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from maiu_async import _errorcodes as codes
@@ -25,12 +26,20 @@ if TYPE_CHECKING:
 
 
 __all__ = [
+    "choice",
+    "id_list",
     "integer",
+    "integer_in",
     "json_object",
+    "optional_bool",
+    "optional_object",
     "optional_text",
     "page",
     "project_name",
+    "query_ids",
     "required_text",
+    "text",
+    "time",
     "workspace_name",
 ]
 
@@ -52,22 +61,42 @@ def integer(text: str | None, what: str) -> int:
     return int(text)
 
 
-def page(query: Mapping[str, str]) -> tuple[int, int]:
+def page(
+    query: Mapping[str, str],
+    *,
+    max_size: int = limits.ASSET_PAGE_SIZE_MAX,
+    default_size: int | None = None,
+    page_required: bool = True,
+) -> tuple[int, int]:
     """
-    Read ``pageNum`` (required, >= 1) and ``pageSize`` (1 to 1000).
+    Read ``pageNum`` (>= 1) and ``pageSize`` (1 to *max_size*).
+
+    ``pageNum`` defaults to 1 unless *page_required*; ``pageSize`` to
+    *default_size*, or else *max_size*.
     """
-    page_num = integer(query.get("pageNum"), "pageNum")
+    raw_num = query.get("pageNum")
+    if raw_num is None and not page_required:
+        page_num = 1
+    else:
+        page_num = integer(raw_num, "pageNum")
     if page_num < 1:
         raise _invalid("pageNum must be at least 1")
     raw_size = query.get("pageSize")
     if raw_size is None:
-        return page_num, limits.ASSET_PAGE_SIZE_MAX
+        return page_num, max_size if default_size is None else default_size
     page_size = integer(raw_size, "pageSize")
-    if not 1 <= page_size <= limits.ASSET_PAGE_SIZE_MAX:
-        raise _invalid(
-            f"pageSize must be between 1 and {limits.ASSET_PAGE_SIZE_MAX}"
-        )
+    if not 1 <= page_size <= max_size:
+        raise _invalid(f"pageSize must be between 1 and {max_size}")
     return page_num, page_size
+
+
+def query_ids(text: str | None, what: str) -> tuple[int, ...]:
+    """
+    Parse comma-separated ids from a query value; ``None`` gives none.
+    """
+    if text is None:
+        return ()
+    return tuple(integer(part.strip(), what) for part in text.split(","))
 
 
 def json_object(body: bytes) -> dict[str, object]:
@@ -131,3 +160,117 @@ def project_name(value: object) -> str:
     ):
         raise _invalid(f"invalid project name {value!r}")
     return value
+
+
+def integer_in(value: object, what: str, lo: int, hi: int) -> int:
+    """
+    Check a JSON integer (not a boolean) from *lo* to *hi*.
+    """
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not lo <= value <= hi
+    ):
+        raise _invalid(f"{what} must be an integer from {lo} to {hi}")
+    return value
+
+
+def choice(value: object, what: str, choices: tuple[str, ...]) -> str:
+    """
+    Check that *value* is one of *choices*.
+    """
+    if not isinstance(value, str) or value not in choices:
+        raise _invalid(f"{what} must be one of {', '.join(choices)}")
+    return value
+
+
+def optional_bool(body: Mapping[str, object], field: str) -> bool | None:
+    """
+    Read an optional boolean field.
+    """
+    value = body.get(field)
+    if value is not None and not isinstance(value, bool):
+        raise _invalid(f"{field} must be true or false")
+    return value
+
+
+def optional_object(
+    body: Mapping[str, object], field: str
+) -> Mapping[str, object]:
+    """
+    Read an optional JSON object field; absent gives an empty one.
+    """
+    value = body.get(field)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _invalid(f"{field} must be an object")
+    return value
+
+
+def id_list(
+    value: object,
+    what: str,
+    *,
+    min_len: int = 0,
+    max_len: int | None = None,
+) -> tuple[int, ...]:
+    """
+    Check a JSON array of ids: integers or digit strings.
+
+    Typed ``Array<String>`` in the docs, integers in their examples.
+    """
+    if not isinstance(value, list):
+        raise _invalid(f"{what} must be an array")
+    if len(value) < min_len or (max_len is not None and len(value) > max_len):
+        most = "" if max_len is None else f" to {max_len}"
+        raise _invalid(f"{what} must hold {min_len}{most} ids")
+    ids = []
+    for item in value:
+        if isinstance(item, int) and not isinstance(item, bool) and item > 0:
+            ids.append(item)
+        elif isinstance(item, str):
+            ids.append(integer(item, what))
+        else:
+            raise _invalid(f"{what} must hold positive integers")
+    return tuple(ids)
+
+
+def text(  # noqa: PLR0913 -- the rule's parts, keyword-only
+    value: object,
+    what: str,
+    *,
+    max_len: int,
+    min_len: int = 1,
+    forbidden: frozenset[str] = frozenset(),
+    not_blank: bool = False,
+) -> str:
+    """
+    Check a string: its length, blankness and forbidden characters.
+    """
+    if (
+        not isinstance(value, str)
+        or not min_len <= len(value) <= max_len
+        or (not_blank and not value.strip())
+        or not forbidden.isdisjoint(value)
+    ):
+        raise _invalid(f"invalid {what} {value!r}")
+    return value
+
+
+def time(value: object, what: str) -> datetime:
+    """
+    Parse an ISO 8601 time as the API writes it (no zone).
+    """
+    if not isinstance(value, str):
+        raise _invalid(f"{what} must be an ISO 8601 time")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise _invalid(f"{what} must be an ISO 8601 time") from None
+    # The API's times carry no zone; compare aware ones as UTC.
+    return (
+        parsed.replace(tzinfo=None)
+        if parsed.tzinfo is None
+        else (parsed.astimezone(UTC).replace(tzinfo=None))
+    )

@@ -121,6 +121,20 @@ def _parser() -> argparse.ArgumentParser:
         help="seconds a new asset stays IN_PROGRESS",
     )
     knobs.add_argument(
+        "--analysis-delay",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="seconds an analysis waits and runs before it completes",
+    )
+    knobs.add_argument(
+        "--summary-delay",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="seconds a scene-summary run takes",
+    )
+    knobs.add_argument(
         "--max-workspaces",
         type=int,
         metavar="N",
@@ -146,6 +160,8 @@ def _config(args: argparse.Namespace) -> EmulatorConfig:
         seed=args.seed,
         error_body_style=args.error_body_style,
         import_delay=args.import_delay,
+        analysis_delay=args.analysis_delay,
+        summary_delay=args.summary_delay,
         max_workspaces=args.max_workspaces,
     )
 

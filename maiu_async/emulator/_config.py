@@ -106,6 +106,10 @@ class EmulatorConfig:
         seed: Seeds fault and jitter draws, for repeatable runs.
         error_body_style: ``"top-level"`` or ``"wrapped"`` service errors.
         import_delay: Seconds an asset stays ``IN_PROGRESS``.
+        analysis_delay: Seconds an analysis takes: ``WAIT_ANALYZE`` for
+            the first half, ``ANALYZING`` for the second; 0 completes it
+            at once.
+        summary_delay: Seconds a scene-summary run takes, likewise.
         max_workspaces: The account's workspace allowance; ``None`` is
             unlimited.
 
@@ -133,6 +137,8 @@ class EmulatorConfig:
         default="top-level", validator=v.in_(("top-level", "wrapped"))
     )
     import_delay: float = attrs.field(default=0.0, validator=_seconds)
+    analysis_delay: float = attrs.field(default=0.0, validator=_seconds)
+    summary_delay: float = attrs.field(default=0.0, validator=_seconds)
     max_workspaces: int | None = attrs.field(
         default=None, validator=v.optional(v.and_(v.instance_of(int), v.ge(0)))
     )
@@ -165,4 +171,6 @@ class Knobs(TypedDict, total=False):
     seed: int | None
     error_body_style: ErrorBodyStyle
     import_delay: float
+    analysis_delay: float
+    summary_delay: float
     max_workspaces: int | None

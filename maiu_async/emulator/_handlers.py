@@ -4,85 +4,32 @@ One synchronous function per endpoint: check input, change state, answer.
 Handlers never await, so each runs atomically with respect to every
 other request.
 They return the success body or raise `ServiceError`.
+Workspaces, projects and assets are handled here; the analysis, search
+and person endpoints in ``_handlers_*`` modules, all gathered into
+`HANDLERS`.
 
 Strictly private.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import attrs
-
-from . import _checks, _wire
+from . import (
+    _checks,
+    _handlers_analysis,
+    _handlers_persons,
+    _handlers_search,
+    _wire,
+)
+from ._call import JSON, Call, Handler
 
 
 if TYPE_CHECKING:
-    from ._state import EmulatorState
-    from ._stats import Stats
+    from collections.abc import Mapping
 
 
 __all__ = ["HANDLERS", "Call", "Handler"]
-
-JSON = dict[str, Any]
-
-
-@attrs.frozen
-class Call:
-    """
-    What a handler gets to work with.
-
-    Attributes:
-        state: The emulator's state.
-        stats: The live counters.
-        params: Decoded path parameters.
-        query: Decoded query parameters.
-        body: The raw request body.
-        base_url: ``scheme://host`` the request came to.
-        legacy: Whether the route is a ``video-assets`` alias.
-
-    """
-
-    state: EmulatorState
-    stats: Stats
-    params: Mapping[str, str]
-    query: Mapping[str, str]
-    body: bytes
-    base_url: str
-    legacy: bool = False
-
-    @property
-    def workspace(self) -> str:
-        """
-        The workspace name from the path.
-        """
-        return self.params["ws"]
-
-    @property
-    def project_id(self) -> int:
-        """
-        The project id from the path.
-
-        Raises:
-            ServiceError: 10001 if it is not an integer.
-
-        """
-        return _checks.integer(self.params["pid"], "project id")
-
-    @property
-    def asset_id(self) -> int:
-        """
-        The asset id from the path.
-
-        Raises:
-            ServiceError: 10001 if it is not an integer.
-
-        """
-        return _checks.integer(self.params["aid"], "asset id")
-
-
-Handler = Callable[[Call], JSON]
 
 
 # --- workspaces -------------------------------------------------------------
@@ -279,5 +226,8 @@ HANDLERS: Mapping[str, Handler] = {
         move_asset,
         delete_asset,
         import_status,
+        *_handlers_analysis.HANDLERS,
+        *_handlers_search.HANDLERS,
+        *_handlers_persons.HANDLERS,
     )
 }

@@ -29,6 +29,11 @@ API_PREFIX = "/api/v1"
 _WS = "{ws}"
 _PID = "{pid}"
 _AID = "{aid}"
+_IID = "{iid}"
+_SSID = "{ssid}"
+_SEARCH = "{search}"
+_PERSON = "{person}"
+_TAG = "{tag}"
 
 
 @attrs.frozen
@@ -64,7 +69,8 @@ class Match:
 
     Attributes:
         route: The endpoint.
-        params: Decoded path parameters (``ws``, ``pid``, ``aid``).
+        params: Decoded path parameters (``ws``, ``pid``, ``aid``,
+            ``iid``, ``ssid``, ``search``, ``person``, ``tag``).
         query: Decoded query parameters; the first of repeated names wins.
 
     """
@@ -91,6 +97,86 @@ def _asset_routes(collection: str, *, legacy: bool) -> tuple[Route, ...]:
     )
 
 
+def _analysis_routes(collection: str, *, legacy: bool) -> tuple[Route, ...]:
+    asset = ("workspaces", _WS, "projects", _PID, collection, _AID)
+    return (
+        Route("request_analysis", "POST", (*asset, "analyze"), legacy),
+        Route("cancel_analysis", "DELETE", (*asset, "analyze"), legacy),
+        Route("analysis_status", "GET", (*asset, "analyze-status"), legacy),
+        Route("list_indexes", "GET", (*asset, "indexes"), legacy),
+        Route("get_index", "GET", (*asset, "indexes", _IID), legacy),
+        Route("delete_index", "DELETE", (*asset, "indexes", _IID), legacy),
+    )
+
+
+# Scene summaries exist only in the current API: no legacy twins.
+_SUMMARIES = (
+    "workspaces",
+    _WS,
+    "projects",
+    _PID,
+    "assets",
+    _AID,
+    "indexes",
+    _IID,
+    "scene-summaries",
+)
+_SEARCH_UPLOADS = ("query-assets", "uploads")
+_PERSONS = ("workspaces", _WS, "persons")
+_THUMBNAIL_UPLOADS = ("workspaces", _WS, "person-thumbnail", "uploads")
+_PERSON_TAGS = ("workspaces", _WS, "person-tags")
+
+_NEWER_ROUTES: tuple[Route, ...] = (
+    Route("request_scene_summary", "POST", _SUMMARIES),
+    Route("get_scene_summary", "GET", _SUMMARIES),
+    Route("scene_summary_status", "GET", (*_SUMMARIES, _SSID, "status")),
+    Route("cancel_scene_summary", "DELETE", (*_SUMMARIES, _SSID)),
+    Route(
+        "search_image_upload_url",
+        "POST",
+        (*_SEARCH_UPLOADS, "presigned-url"),
+    ),
+    Route(
+        "complete_search_image_upload", "POST", (*_SEARCH_UPLOADS, "complete")
+    ),
+    Route("request_search", "POST", ("workspaces", _WS, "assets", "search")),
+    Route(
+        "get_search_result",
+        "GET",
+        ("workspaces", _WS, "assets", "search", _SEARCH),
+    ),
+    Route("list_persons", "GET", _PERSONS),
+    Route("create_person", "POST", _PERSONS),
+    Route("get_person", "GET", (*_PERSONS, _PERSON)),
+    Route("edit_person", "PATCH", (*_PERSONS, _PERSON)),
+    Route("delete_person", "DELETE", (*_PERSONS, _PERSON)),
+    Route("add_person_tags", "POST", (*_PERSONS, _PERSON, "person-tags")),
+    Route("remove_person_tags", "DELETE", (*_PERSONS, _PERSON, "person-tags")),
+    Route(
+        "add_person_thumbnails",
+        "POST",
+        (*_PERSONS, _PERSON, "person-thumbnail"),
+    ),
+    Route(
+        "remove_person_thumbnails",
+        "DELETE",
+        (*_PERSONS, _PERSON, "person-thumbnail"),
+    ),
+    Route(
+        "person_thumbnail_upload_url",
+        "POST",
+        (*_THUMBNAIL_UPLOADS, "presigned-url"),
+    ),
+    Route(
+        "complete_person_thumbnail_upload",
+        "POST",
+        (*_THUMBNAIL_UPLOADS, "complete"),
+    ),
+    Route("list_person_tags", "GET", _PERSON_TAGS),
+    Route("create_person_tag", "POST", _PERSON_TAGS),
+    Route("delete_person_tag", "DELETE", (*_PERSON_TAGS, _TAG)),
+)
+
 ROUTES: tuple[Route, ...] = (
     Route("list_workspaces", "GET", ("workspaces",)),
     Route("create_workspace", "POST", ("workspaces",)),
@@ -103,6 +189,9 @@ ROUTES: tuple[Route, ...] = (
     Route("delete_project", "DELETE", ("workspaces", _WS, "projects", _PID)),
     *_asset_routes("assets", legacy=False),
     *_asset_routes("video-assets", legacy=True),
+    *_analysis_routes("assets", legacy=False),
+    *_analysis_routes("video-assets", legacy=True),
+    *_NEWER_ROUTES,
 )
 
 

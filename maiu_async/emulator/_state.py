@@ -6,6 +6,11 @@ changes the state cannot be interleaved with another request: caps and
 uniqueness hold under any concurrency.
 The same methods seed state directly from tests, without HTTP.
 
+Analyses, scene summaries, searches and persons have their own rules in
+"books" (`analyses`, `summaries`, `searches`, `persons`); their records
+hang off the asset and workspace records, so deleting those deletes
+them too.
+
 Strictly private; `EmulatorState` is re-exported by
 ``maiu_async.emulator``.
 """
@@ -22,12 +27,19 @@ from maiu_async import _errorcodes as codes
 from maiu_async import limits
 
 from . import _checks
+from ._analyses import AnalysisBook
 from ._errors import ServiceError
+from ._persons import PersonBook
+from ._searches import SearchBook
+from ._summaries import SummaryBook
 from ._wire import timestamp
 
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from ._analyses import AnalysisRecord, IndexRecord
+    from ._persons import PersonRecord, TagRecord
 
 
 __all__ = [
@@ -64,6 +76,8 @@ class AssetRecord:
         created_time: Wire-format registration time.
         updated_time: Wire-format time of the last change.
         registered_at: `EmulatorState.clock` reading at registration.
+        analysis: Its latest analysis, if any.
+        indexes: Its indexes by id, in ascending id order.
 
     """
 
@@ -74,6 +88,8 @@ class AssetRecord:
     created_time: str
     updated_time: str
     registered_at: float
+    analysis: AnalysisRecord | None = None
+    indexes: dict[int, IndexRecord] = attrs.Factory(dict)
 
     @property
     def extension(self) -> str:
@@ -120,7 +136,10 @@ class WorkspaceRecord:
         created_time: Wire-format creation time.
         updated_time: Wire-format time of the last change.
         projects: Its projects by id, the base project first.
-        monthly_analysis_count: Always 0: the emulator does no analysis.
+        monthly_analysis_count: Analyses requested (ever: the emulator
+            knows no months).
+        persons: Its persons by id.
+        person_tags: Its person tags by id.
 
     """
 
@@ -130,6 +149,8 @@ class WorkspaceRecord:
     updated_time: str
     projects: dict[int, ProjectRecord] = attrs.Factory(dict)
     monthly_analysis_count: int = 0
+    persons: dict[int, PersonRecord] = attrs.Factory(dict)
+    person_tags: dict[int, TagRecord] = attrs.Factory(dict)
     _ids_by_name: dict[str, int] = attrs.Factory(dict)
 
     def user_project_count(self) -> int:
@@ -172,14 +193,35 @@ class EmulatorState:
     Attributes:
         max_workspaces: The account's workspace allowance, or ``None``.
         import_delay: Seconds an asset stays ``IN_PROGRESS``.
-        clock: Monotonic seconds; replace it to move import time along
-            without sleeping.
+        analysis_delay: Seconds an analysis takes (waiting, then
+            running); 0 completes it at once.
+        summary_delay: Seconds a scene-summary run takes, likewise.
+        clock: Monotonic seconds; replace it to move import, analysis
+            and summary time along without sleeping.
+        analyses: Analysis and index rules.
+        summaries: Scene-summary rules.
+        searches: Search-image and search rules.
+        persons: Person and person-tag rules.
 
     """
 
     max_workspaces: int | None = None
     import_delay: float = 0.0
+    analysis_delay: float = 0.0
+    summary_delay: float = 0.0
     clock: Callable[[], float] = time.monotonic
+    analyses: AnalysisBook = attrs.field(
+        default=attrs.Factory(AnalysisBook, takes_self=True), init=False
+    )
+    summaries: SummaryBook = attrs.field(
+        default=attrs.Factory(SummaryBook, takes_self=True), init=False
+    )
+    searches: SearchBook = attrs.field(
+        default=attrs.Factory(SearchBook, takes_self=True), init=False
+    )
+    persons: PersonBook = attrs.field(
+        default=attrs.Factory(PersonBook, takes_self=True), init=False
+    )
     _workspaces: dict[str, WorkspaceRecord] = attrs.field(
         factory=dict, init=False
     )
@@ -253,13 +295,15 @@ class EmulatorState:
 
     def delete_workspace(self, name: str) -> None:
         """
-        Delete a workspace with its projects and assets.
+        Delete a workspace with everything in it.
 
         Raises:
-            ServiceError: 10100 if there is none.
+            ServiceError: 10100 if there is none, 10401 while any of its
+                analyses waits or runs (documented; the code is ours).
 
         """
-        self.workspace(name)
+        if self.analyses.running_in(self.workspace(name)):
+            raise ServiceError(codes.WORKSPACE_BUSY, name)
         del self._workspaces[name]
 
     # --- projects -------------------------------------------------------

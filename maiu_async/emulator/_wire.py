@@ -30,6 +30,7 @@ __all__ = [
     "USER",
     "asset_item",
     "asset_registered",
+    "audit",
     "gateway_error",
     "import_status",
     "page",
@@ -95,7 +96,10 @@ def gateway_error(row: ErrorCode, details: str | None) -> JSON:
     }
 
 
-def _audit(created: str, updated: str) -> JSON:
+def audit(created: str, updated: str) -> JSON:
+    """
+    The four audit fields, in their usual spelling.
+    """
     return {
         "createdUserName": USER,
         "createdTime": created,
@@ -110,7 +114,7 @@ def workspace_created(ws: WorkspaceRecord) -> JSON:
     """
     return {
         "workspaceName": ws.name,
-        **_audit(ws.created_time, ws.updated_time),
+        **audit(ws.created_time, ws.updated_time),
     }
 
 
@@ -126,7 +130,7 @@ def workspace_item(ws: WorkspaceRecord, base_url: str) -> JSON:
         "workspaceName": ws.name,
         "workspaceUrl": _workspace_url(ws, base_url),
         "bucketName": ws.bucket_name,
-        **_audit(ws.created_time, ws.updated_time),
+        **audit(ws.created_time, ws.updated_time),
     }
 
 
@@ -139,7 +143,7 @@ def workspace_detail(ws: WorkspaceRecord, base_url: str) -> JSON:
         "workspaceUrl": _workspace_url(ws, base_url),
         "bucketName": ws.bucket_name,
         "monthlyAnalysisCount": ws.monthly_analysis_count,
-        **_audit(ws.created_time, ws.updated_time),
+        **audit(ws.created_time, ws.updated_time),
     }
 
 
@@ -151,7 +155,7 @@ def project(p: ProjectRecord) -> JSON:
         "projectId": p.project_id,
         "name": p.name,
         "isBaseProject": p.is_base_project,
-        **_audit(p.created_time, p.updated_time),
+        **audit(p.created_time, p.updated_time),
     }
 
 
@@ -193,7 +197,7 @@ def asset_item(a: AssetRecord, status: str, *, legacy: bool) -> JSON:
         "videoName" if legacy else "fileName": a.key,
         "projectId": a.project_id,
         "metaData": _metadata(a, status),
-        **_audit(a.created_time, a.updated_time),
+        **audit(a.created_time, a.updated_time),
     }
 
 

@@ -99,6 +99,8 @@ def test_flags_map_to_the_config(monkeypatch):
             "--seed=7",
             "--error-body-style=wrapped",
             "--import-delay=1.5",
+            "--analysis-delay=2.5",
+            "--summary-delay=3.5",
             "--max-workspaces=3",
         ]
     )
@@ -125,9 +127,11 @@ def test_flags_map_to_the_config(monkeypatch):
         )
         == config.faults
     )
-    assert (7, "wrapped", 1.5, 3) == (
+    assert (7, "wrapped", 1.5, 2.5, 3.5, 3) == (
         config.seed,
         config.error_body_style,
         config.import_delay,
+        config.analysis_delay,
+        config.summary_delay,
         config.max_workspaces,
     )

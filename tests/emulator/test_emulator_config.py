@@ -15,12 +15,14 @@ def test_every_knob_defaults_off():
     """A config with only credentials has no latency, limit or faults."""
     config = EmulatorConfig(access_key="K", secret_key="S")
 
-    assert (0.0, 0.0, None, 0.0, 0.0, None, "top-level") == (
+    assert (0.0, 0.0, None, 0.0, 0.0, 0.0, 0.0, None, "top-level") == (
         config.latency,
         config.jitter,
         config.rate_limit,
         config.faults.total(),
         config.import_delay,
+        config.analysis_delay,
+        config.summary_delay,
         config.max_workspaces,
         config.error_body_style,
     )
@@ -60,6 +62,8 @@ def test_burst(rate, burst, expected):
         pytest.param({"rate_limit_burst": 0}, id="burst"),
         pytest.param({"rate_limit_retry_after": -1}, id="retry-after"),
         pytest.param({"import_delay": -1}, id="import-delay"),
+        pytest.param({"analysis_delay": -1}, id="analysis-delay"),
+        pytest.param({"summary_delay": -0.5}, id="summary-delay"),
         pytest.param({"max_workspaces": -1}, id="max-workspaces"),
         pytest.param({"error_body_style": "nested"}, id="style"),
         pytest.param({"faults": {"reset": 1.0}}, id="faults-type"),

@@ -1,0 +1,377 @@
+"""
+Analyses and the indexes they make.
+
+Emulator choices ([?]: the docs do not say):
+
+- An analysis waits (``WAIT_ANALYZE``) for the first half of
+  `EmulatorState.analysis_delay`, runs (``ANALYZING``) for the second,
+  then is ``ANALYZE_COMPLETED``; the default delay 0 completes at once.
+  Time is `EmulatorState.clock`, read when asked, so tests move it
+  without sleeping.
+- Requesting an analysis reserves the index it will fill and answers
+  it; the index is listed only once the analysis completes.
+  A cancelled or failed analysis drops it.
+  Every completed analysis adds one index, so re-analysing keeps the
+  older ones.
+- A video index has three scenes (ids 1-3), an image index one; their
+  keywords are the words of the asset's key.
+- Unset options take the documented defaults (``sceneRange`` MEDIUM,
+  ``sourceLanguage`` ENKO, no audio effects); for images the video-only
+  ``sceneRange`` and ``detectAudioEffects`` are dropped.
+  ``tagIdList`` is echoed, never checked against the person tags.
+- Each accepted request adds one to the workspace's
+  ``monthlyAnalysisCount``.
+- The emulator never fails on its own: `AnalysisBook.fail` makes a
+  running analysis ``ANALYZE_FAIL``, for tests.
+
+Strictly private.
+"""
+
+from __future__ import annotations
+
+import re
+
+from typing import TYPE_CHECKING
+
+import attrs
+
+from maiu_async import _errorcodes as codes
+from maiu_async import limits
+
+from ._errors import ServiceError
+from ._wire import timestamp
+
+
+if TYPE_CHECKING:
+    from ._state import AssetRecord, EmulatorState, WorkspaceRecord
+    from ._summaries import SummaryRun
+
+
+__all__ = [
+    "FIRST_INDEX_ID",
+    "AnalysisBook",
+    "AnalysisRecord",
+    "AnalysisSettings",
+    "IndexRecord",
+    "phase",
+]
+
+# Disjoint from project and asset ids (see `_state`).
+FIRST_INDEX_ID = 3_000_001
+
+BEFORE_ANALYZE = "BEFORE_ANALYZE"
+WAIT_ANALYZE = "WAIT_ANALYZE"
+ANALYZING = "ANALYZING"
+ANALYZE_COMPLETED = "ANALYZE_COMPLETED"
+ANALYZE_FAIL = "ANALYZE_FAIL"
+ANALYZE_CANCEL = "ANALYZE_CANCEL"
+
+#: What the emulator says analysed every index.
+ENGINE = "Sinossi v1.0"
+
+_VIDEO_SCENES = (1, 2, 3)
+_IMAGE_SCENES = (1,)
+_WORD = re.compile(r"[0-9A-Za-z]+")
+
+
+def phase(
+    now: float, since: float, delay: float, stages: tuple[str, str, str]
+) -> str:
+    """
+    Return the waiting, running or done stage of a delayed job.
+
+    Waiting for the first half of *delay*, running for the second.
+    """
+    elapsed = now - since
+    if elapsed >= delay:
+        return stages[2]
+    return stages[0] if elapsed < delay / 2 else stages[1]
+
+
+@attrs.frozen(kw_only=True)
+class AnalysisSettings:
+    """
+    What an analysis was asked to do.
+
+    Attributes:
+        analysis_person_count: Persons to analyse, 0 to 10.
+        scene_range: The scene length; ``MEDIUM`` for videos by default,
+            ``None`` for images.
+        tag_ids: Person tags to look for (unknown ones are ignored).
+        source_language: The spoken language, ``ENKO`` by default.
+        detect_audio_effects: Whether to detect audio effects.
+
+    """
+
+    analysis_person_count: int
+    scene_range: str | None = None
+    tag_ids: tuple[int, ...] = ()
+    source_language: str = "ENKO"
+    detect_audio_effects: bool = False
+
+
+@attrs.define
+class IndexRecord:
+    """
+    One index: the result of one analysis.
+
+    Attributes:
+        index_id: Its id, unique across the emulator.
+        type: ``IMAGE`` or ``VIDEO``.
+        settings: What the analysis was asked to do.
+        scene_ids: Its scenes.
+        keywords: What every scene shows: the words of the asset's key.
+        created_time: Wire-format time of the request.
+        updated_time: Wire-format time of the last change.
+        runs: Its scene-summary runs, oldest first.
+        summaries: Summary text per scene id.
+        summarized_time: Wire-format time of the last completed run.
+
+    """
+
+    index_id: int
+    type: str
+    settings: AnalysisSettings
+    scene_ids: tuple[int, ...]
+    keywords: tuple[str, ...]
+    created_time: str
+    updated_time: str
+    runs: list[SummaryRun] = attrs.Factory(list)
+    summaries: dict[int, str] = attrs.Factory(dict)
+    summarized_time: str | None = None
+
+    @property
+    def latest_run(self) -> SummaryRun | None:
+        """
+        The most recent scene-summary run, if any.
+        """
+        return self.runs[-1] if self.runs else None
+
+
+@attrs.define
+class AnalysisRecord:
+    """
+    An asset's latest analysis.
+
+    Attributes:
+        index: The index it fills.
+        requested_at: `EmulatorState.clock` reading when requested.
+        delay: The analysis delay in force then.
+        outcome: ``ANALYZE_CANCEL`` or ``ANALYZE_FAIL`` once decided.
+        message: Why it failed.
+        settled: Whether its index was added to the asset.
+
+    """
+
+    index: IndexRecord
+    requested_at: float
+    delay: float
+    outcome: str | None = None
+    message: str | None = None
+    settled: bool = False
+
+    def status(self, now: float) -> str:
+        """
+        Return the analysis status at clock reading *now*.
+        """
+        if self.outcome is not None:
+            return self.outcome
+        return phase(
+            now,
+            self.requested_at,
+            self.delay,
+            (WAIT_ANALYZE, ANALYZING, ANALYZE_COMPLETED),
+        )
+
+
+class AnalysisBook:
+    """
+    The analysis and index rules of one `EmulatorState`.
+
+    Methods raise `ServiceError` where the API answers an error.
+    """
+
+    __slots__ = ("_next_index_id", "_state")
+
+    def __init__(self, state: EmulatorState) -> None:
+        self._state = state
+        self._next_index_id = FIRST_INDEX_ID
+
+    def __repr__(self) -> str:
+        return f"<AnalysisBook next_index_id={self._next_index_id}>"
+
+    # --- analyses -------------------------------------------------------
+
+    def settle(self, asset: AssetRecord) -> None:
+        """
+        Add a completed analysis's index to its asset, once.
+        """
+        analysis = asset.analysis
+        if (
+            analysis is not None
+            and not analysis.settled
+            and analysis.status(self._state.clock()) == ANALYZE_COMPLETED
+        ):
+            analysis.settled = True
+            analysis.index.updated_time = timestamp()
+            asset.indexes[analysis.index.index_id] = analysis.index
+
+    def status(self, asset: AssetRecord) -> str:
+        """
+        Return the asset's analysis status now.
+        """
+        self.settle(asset)
+        if asset.analysis is None:
+            return BEFORE_ANALYZE
+        return asset.analysis.status(self._state.clock())
+
+    def is_running(self, asset: AssetRecord) -> bool:
+        """
+        Tell whether the asset's analysis is waiting or running.
+        """
+        return self.status(asset) in {WAIT_ANALYZE, ANALYZING}
+
+    def running_in(self, workspace: WorkspaceRecord) -> bool:
+        """
+        Tell whether any analysis of the workspace is waiting or running.
+        """
+        return any(
+            self.is_running(asset)
+            for project in workspace.projects.values()
+            for asset in project.assets.values()
+        )
+
+    def request(
+        self,
+        workspace: str,
+        project_id: int,
+        asset_id: int,
+        settings: AnalysisSettings,
+    ) -> IndexRecord:
+        """
+        Start analysing an imported asset.
+
+        Returns:
+            The index the analysis fills.
+
+        Raises:
+            ServiceError: 10100/10101/10102 if unknown, 10014 unless the
+                import is ``COMPLETED``, 10500 while one is running.
+
+        """
+        state = self._state
+        asset = state.asset(workspace, project_id, asset_id)
+        if state.import_status(asset) != "COMPLETED":
+            raise ServiceError(codes.NO_ASSET_SELECTED, str(asset_id))
+        if self.is_running(asset):
+            raise ServiceError(codes.ANALYSIS_IN_PROGRESS, str(asset_id))
+        is_image = asset.extension in limits.IMAGE_EXTENSIONS
+        if is_image:
+            settings = attrs.evolve(
+                settings, scene_range=None, detect_audio_effects=False
+            )
+        elif settings.scene_range is None:
+            settings = attrs.evolve(settings, scene_range="MEDIUM")
+        now = timestamp()
+        index = IndexRecord(
+            index_id=self._next_index_id,
+            type="IMAGE" if is_image else "VIDEO",
+            settings=settings,
+            scene_ids=_IMAGE_SCENES if is_image else _VIDEO_SCENES,
+            keywords=_keywords(asset.key),
+            created_time=now,
+            updated_time=now,
+        )
+        self._next_index_id += 1
+        asset.analysis = AnalysisRecord(
+            index, state.clock(), state.analysis_delay
+        )
+        state.workspace(workspace).monthly_analysis_count += 1
+        self.settle(asset)
+        return index
+
+    def cancel(self, workspace: str, project_id: int, asset_id: int) -> None:
+        """
+        Cancel a waiting or running analysis.
+
+        Raises:
+            ServiceError: 10100/10101/10102 if unknown, 10501 unless it
+                is waiting or running.
+
+        """
+        asset = self._state.asset(workspace, project_id, asset_id)
+        if asset.analysis is None or not self.is_running(asset):
+            raise ServiceError(codes.ANALYSIS_NOT_CANCELABLE, str(asset_id))
+        asset.analysis.outcome = ANALYZE_CANCEL
+
+    def fail(
+        self, workspace: str, project_id: int, asset_id: int, message: str
+    ) -> None:
+        """
+        Make a waiting or running analysis fail with *message* (tests).
+
+        Raises:
+            ServiceError: As `cancel`.
+
+        """
+        asset = self._state.asset(workspace, project_id, asset_id)
+        if asset.analysis is None or not self.is_running(asset):
+            raise ServiceError(codes.ANALYSIS_NOT_CANCELABLE, str(asset_id))
+        asset.analysis.outcome = ANALYZE_FAIL
+        asset.analysis.message = message
+
+    # --- indexes --------------------------------------------------------
+
+    def indexes(
+        self, workspace: str, project_id: int, asset_id: int
+    ) -> list[IndexRecord]:
+        """
+        Return an asset's indexes in ascending id order.
+
+        Raises:
+            ServiceError: 10100/10101/10102 if unknown.
+
+        """
+        asset = self._state.asset(workspace, project_id, asset_id)
+        self.settle(asset)
+        return list(asset.indexes.values())
+
+    def index(
+        self, workspace: str, project_id: int, asset_id: int, index_id: int
+    ) -> IndexRecord:
+        """
+        Return one index.
+
+        Raises:
+            ServiceError: 10100/10101/10102 if unknown, 10103 for an
+                unknown index.
+
+        """
+        asset = self._state.asset(workspace, project_id, asset_id)
+        self.settle(asset)
+        try:
+            index = asset.indexes[index_id]
+        except KeyError:
+            raise ServiceError(codes.INDEX_NOT_FOUND, str(index_id)) from None
+        return index
+
+    def delete_index(
+        self, workspace: str, project_id: int, asset_id: int, index_id: int
+    ) -> None:
+        """
+        Delete an index.
+
+        Raises:
+            ServiceError: As `index`, and 10502 while it is summarised.
+
+        """
+        index = self.index(workspace, project_id, asset_id, index_id)
+        if self._state.summaries.is_running(index):
+            raise ServiceError(codes.SCENE_SUMMARY_IN_PROGRESS, "delete")
+        asset = self._state.asset(workspace, project_id, asset_id)
+        del asset.indexes[index_id]
+
+
+def _keywords(key: str) -> tuple[str, ...]:
+    stem = key.rsplit(".", 1)[0] if "." in key.rsplit("/", 1)[-1] else key
+    return tuple(word.lower() for word in _WORD.findall(stem)) or ("media",)
