@@ -30,7 +30,13 @@ from cattrs.gen import (
 from . import models
 
 
-__all__ = ["CONVERTER", "decode_error_paths", "make_converter", "to_camel"]
+__all__ = [
+    "CONVERTER",
+    "decode_error_paths",
+    "make_converter",
+    "structure",
+    "to_camel",
+]
 
 T = TypeVar("T")
 
@@ -108,13 +114,19 @@ def _aliased(
     return structure
 
 
-def make_converter() -> cattrs.Converter:
+def make_converter(*, detailed: bool = True) -> cattrs.Converter:
     """
     Build a converter holding the wire rules.
 
+    Args:
+        detailed: Collect every failure with its path (slower); the fast
+            one stops at the first.
+
     Strictly private.
     """
-    conv = cattrs.Converter(forbid_extra_keys=False)
+    conv = cattrs.Converter(
+        forbid_extra_keys=False, detailed_validation=detailed
+    )
     conv.register_structure_hook(datetime, _structure_datetime)
     conv.register_unstructure_hook(datetime, datetime.isoformat)
     conv.register_structure_hook(bool, _structure_bool)
@@ -140,8 +152,25 @@ def make_converter() -> cattrs.Converter:
     return conv
 
 
-#: The converter every response goes through.
+#: The converter that explains failures, with a path for each.
 CONVERTER = make_converter()
+#: The converter every response goes through first (about a third
+#: cheaper: no per-field bookkeeping).
+_FAST = make_converter(detailed=False)
+
+
+def structure(data: Any, cls: type[T]) -> T:  # noqa: ANN401 -- any JSON
+    """
+    Structure *data* as *cls*; on failure, raise the detailed error.
+
+    Strictly private.
+    """
+    try:
+        return _FAST.structure(data, cls)
+    except Exception:  # noqa: BLE001 -- re-run below to explain it
+        # Both converters hold the same rules, so this raises the same
+        # failure, with a path for every field that did not fit.
+        return CONVERTER.structure(data, cls)
 
 
 def decode_error_paths(exc: BaseException) -> str:

@@ -1,0 +1,136 @@
+"""
+Bulk-engine scenarios against the emulator or the fast server.
+
+    python benchmarks/scenario_worker.py latency URL N CONCURRENCY LATENCY
+    python benchmarks/scenario_worker.py rate URL SECONDS CLIENT_RATE
+    python benchmarks/scenario_worker.py memory URL KEYS_FILE CONCURRENCY
+
+Prints one JSON line of figures.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+
+from _common import ACCESS_KEY, SECRET_KEY, clock, cpu_seconds, summary
+
+from maiu_async import ConnectionLimits, MaiuClient
+
+
+BUCKET = "bench-bucket"
+
+
+def client(url: str, connections: int = 256) -> MaiuClient:
+    """A client for the benchmark server."""
+    return MaiuClient(
+        access_key=ACCESS_KEY,
+        secret_key=SECRET_KEY,
+        endpoint=url,
+        limits=ConnectionLimits(max_connections=connections),
+    )
+
+
+async def project(c: MaiuClient, workspace: str) -> int:
+    """Create the workspace and project to register into."""
+    await c.workspaces.create(workspace)
+    return (await c.projects.create(workspace, "bench")).project_id
+
+
+def keys(n: int, prefix: str = "clip"):  # type: ignore[no-untyped-def]
+    """Generated keys, lazily."""
+    return (f"videos/{prefix}-{i:08d}.mp4" for i in range(n))
+
+
+async def latency(url: str, n: int, conc: int, lat: float) -> dict:
+    """Emulator with added latency: is the engine latency-bound?"""
+    latencies: list[float] = []
+    async with client(url, conc) as c:
+        pid = await project(c, "bench-latency")
+        cpu0, t0 = cpu_seconds(), clock()
+        report = await c.assets.register_many(
+            "bench-latency", pid, bucket_name=BUCKET, keys=keys(n),
+            concurrency=conc,
+            on_result=lambda o: latencies.append(o.latency),
+        )
+        elapsed, cpu = clock() - t0, cpu_seconds() - cpu0
+    out = summary(report.registered, elapsed, cpu, latencies)
+    ideal = conc / lat
+    out.update(ideal_req_per_s=ideal,
+               ratio_to_ideal=round(out["req_per_s"] / ideal, 3),
+               throttled=report.throttled)
+    return out
+
+
+async def rate(url: str, seconds: float, client_rate: float) -> dict:
+    """Emulator enforcing a rate: accuracy, 429s, time to converge."""
+    stamps: list[float] = []
+    n = int(client_rate * seconds) + 10_000
+    async with client(url) as c:
+        pid = await project(c, f"bench-rate-{int(client_rate)}")
+        t0 = clock()
+
+        async def run() -> None:
+            await c.assets.register_many(
+                f"bench-rate-{int(client_rate)}", pid, bucket_name=BUCKET,
+                keys=keys(n), concurrency=64, rate=client_rate,
+                on_result=lambda o: stamps.append(clock() - t0),
+            )
+
+        with_timeout = asyncio.wait_for(run(), timeout=seconds)
+        try:
+            await with_timeout
+        except TimeoutError:
+            pass
+        throttled = c.limiter  # the limiter's state at the end
+    per_second = [0] * int(seconds)
+    for s in stamps:
+        if s < seconds:
+            per_second[int(s)] += 1
+    return {"seconds": seconds, "client_rate": client_rate,
+            "per_second": per_second, "limiter_rate_at_end":
+            round(throttled.rate or 0, 1)}
+
+
+async def memory(url: str, keys_file: str, conc: int) -> dict:
+    """Keys streamed from a file against the fast server: peak RSS."""
+    def read_keys():  # type: ignore[no-untyped-def]
+        with open(keys_file, encoding="utf-8") as f:  # noqa: PTH123
+            for line in f:
+                yield line.rstrip("\n")
+
+    count = 0
+
+    def seen(_: object) -> None:
+        nonlocal count
+        count += 1
+
+    async with client(url, conc) as c:
+        cpu0, t0 = cpu_seconds(), clock()
+        report = await c.assets.register_many(
+            "bench-ws", 1, bucket_name=BUCKET, keys=read_keys(),
+            concurrency=conc, on_result=seen,
+        )
+        elapsed, cpu = clock() - t0, cpu_seconds() - cpu0
+    return summary(report.registered, elapsed, cpu, [])
+
+
+def main() -> None:
+    """Dispatch one scenario and print its JSON line."""
+    name, url, *rest = sys.argv[1:]
+    if name == "latency":
+        coro = latency(url, int(rest[0]), int(rest[1]), float(rest[2]))
+    elif name == "rate":
+        coro = rate(url, float(rest[0]), float(rest[1]))
+    else:
+        coro = memory(url, rest[0], int(rest[1]))
+    result = asyncio.run(coro)
+    result["scenario"] = name
+    result["at"] = time.strftime("%Y-%m-%dT%H:%M:%S")
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
