@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import anyio
 import cattrs
 
-from ._converter import CONVERTER, decode_error_paths
+from ._converter import decode_error_paths, structure
 from ._credentials import Credentials, resolve_credentials
 from ._errorcodes import exception_class, parse_error_body
 from ._project_cap import ProjectRegistry
@@ -81,8 +81,12 @@ _IDEMPOTENT = frozenset({"GET", "HEAD", "PATCH"})
 _SAFE_STATUSES = frozenset({503})
 _IDEMPOTENT_STATUSES = frozenset({500, 502, 503, 504})
 _ERROR_BODY_PREVIEW = 2000
+_DEFAULT_RETRY = RetryPolicy()
 
 _log = logging.getLogger("maiu_async")
+# One encoder for every body: json.dumps with options builds a new one
+# per call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 class InsecureTLSWarning(UserWarning):
@@ -288,17 +292,15 @@ class MaiuClient:
         self._check_open()
         target = f"{path}?{encode_query(query)}" if query else path
         url = self._base + target
-        body = (
-            None
-            if payload is None
-            else json.dumps(payload, ensure_ascii=False).encode()
-        )
+        body = None if payload is None else _ENCODER.encode(payload).encode()
         policy = self._retry if retry is USE_CLIENT_DEFAULT else retry
         attempt = 0
         while True:
             attempt += 1
             try:
-                return await self._send(method, target, url, body)
+                return await self._send(
+                    method, target, url, body, _pause_cap(policy)
+                )
             except MaiuError as exc:
                 if (
                     policy is None
@@ -312,7 +314,12 @@ class MaiuClient:
                 await anyio.sleep(policy.wait_for(attempt, retry_after))
 
     async def _send(
-        self, method: str, target: str, url: str, body: bytes | None
+        self,
+        method: str,
+        target: str,
+        url: str,
+        body: bytes | None,
+        pause_cap: float,
     ) -> dict[str, Any]:
         limiter = self.limiter
         await limiter.acquire()
@@ -322,7 +329,9 @@ class MaiuClient:
             _log.debug("%s %s -> %s", method, url, raw.status)
         try:
             decoded: Any = json.loads(raw.body) if raw.body else None
-        except ValueError:
+        except (ValueError, RecursionError):
+            # RecursionError: JSON nested too deep ("[[[[..."), which no
+            # API answer is; the body is then shown as text.
             decoded = None
         if (
             raw.status < 400
@@ -342,7 +351,12 @@ class MaiuClient:
             )
         error = self._error(method, url, raw, decoded)
         if isinstance(error, RateLimited):
-            limiter.throttled(error.retry_after)
+            # The pause every request waits out is capped like a single
+            # call's wait: "Retry-After: 1e309" must not stall the client.
+            retry_after = error.retry_after
+            limiter.throttled(
+                None if retry_after is None else min(retry_after, pause_cap)
+            )
         raise error
 
     def _error(
@@ -382,7 +396,7 @@ class MaiuClient:
         Strictly private.
         """
         try:
-            return CONVERTER.structure(data, model)
+            return structure(data, model)
         except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
             raise ResponseDecodeError(
                 f"answer does not fit {model.__name__}: "
@@ -390,6 +404,15 @@ class MaiuClient:
                 method=method,
                 url=self._base + path,
             ) from exc
+
+
+def _pause_cap(policy: RetryPolicy | None) -> float:
+    """
+    The longest ``Retry-After`` the limiter may pause everyone for.
+
+    Strictly private.
+    """
+    return (policy or _DEFAULT_RETRY).max_retry_after
 
 
 def _retryable(method: str, exc: MaiuError) -> bool:

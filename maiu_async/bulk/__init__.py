@@ -1,0 +1,333 @@
+"""
+Register many Object Storage keys as assets, exactly once.
+
+Two forms, one engine::
+
+    report = await register_many(
+        client, "my-workspace", project_id, bucket_name="b", keys=keys,
+        concurrency=64, rate=None, journal="import.journal",
+        on_result=print,
+    )
+
+    async with stream_register(
+        client, "my-workspace", project_id, bucket_name="b", keys=keys
+    ) as outcomes:
+        async for outcome in outcomes:
+            ...
+    report = outcomes.report
+
+The iterator form is an async context manager rather than an async
+generator: the job runs in a task group, and a task group must not be
+left suspended inside a generator the caller may abandon.  Leaving the
+block early stops the job in order (see below); outcomes not read by then
+are still journaled and counted.
+
+**No duplicates.**  Registration is not idempotent, so a request is sent
+again only when it certainly did not create an asset (never sent, 429,
+503).  When it may have (timeout or reset after sending, lost answer,
+500/502/504), the key is *ambiguous*: it is parked and later looked up
+in the project's asset list, in batches (one pass per batch, see
+`ReconcilePolicy`).  Found: registered.  Absent: sent again, within the
+same attempt budget.  With ``reconcile=None`` ambiguous keys are reported
+`OutcomeStatus.UNKNOWN` instead, and ``retry_ambiguous=True`` opts into
+sending them again blindly, which may create duplicates.
+
+**Journal.**  With *journal*, every key's outcome is written and fsynced
+before it is delivered, and keys are durably reserved before they are
+sent.  Rerunning with the same journal reports the keys registered before
+as `Outcome.resumed`, reconciles the keys a crashed run may have sent, and
+tries the rest.  A journal of another endpoint, workspace, project or
+bucket is refused with `maiu_async.exceptions.JournalError`.
+
+**Stopping.**  Cancelling the scope around the job (or Ctrl-C) stops it
+in order: no new request is started, requests in flight settle for at
+most *settle_timeout* seconds, and the journal is flushed; then the
+cancellation goes on.  Systemic failures (authentication, permission, no
+such workspace or project, journal I/O) stop it the same way and are
+raised; every other failure is an outcome.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from typing import TYPE_CHECKING
+
+import anyio
+import attrs
+
+from ._job import DEFAULT_RETRY, Job
+from ._reconcile import ReconcilePolicy
+from ._report import (
+    BulkEvent,
+    BulkReport,
+    EventHook,
+    Outcome,
+    OutcomeHook,
+    OutcomeStatus,
+    ReconcileFinished,
+    RetryScheduled,
+    SkippedKey,
+)
+
+
+if TYPE_CHECKING:
+    import os
+
+    from collections.abc import AsyncIterable, AsyncIterator, Iterable
+
+    from anyio.streams.memory import MemoryObjectReceiveStream
+
+    from .. import MaiuClient
+    from .._scheduler import RetryPolicy
+
+
+__all__ = [
+    "DEFAULT_RETRY",
+    "BulkEvent",
+    "BulkReport",
+    "EventHook",
+    "Outcome",
+    "OutcomeHook",
+    "OutcomeStatus",
+    "OutcomeStream",
+    "ReconcileFinished",
+    "ReconcilePolicy",
+    "RetryScheduled",
+    "SkippedKey",
+    "register_many",
+    "stream_register",
+]
+
+_DEFAULT_RECONCILE = ReconcilePolicy()
+
+
+async def register_many(  # noqa: PLR0913 -- every option is keyword-only
+    client: MaiuClient,
+    workspace: str,
+    project_id: int,
+    *,
+    bucket_name: str,
+    keys: Iterable[str | SkippedKey] | AsyncIterable[str | SkippedKey],
+    concurrency: int = 64,
+    rate: float | None = None,
+    journal: str | os.PathLike[str] | None = None,
+    on_result: OutcomeHook | None = None,
+    on_event: EventHook | None = None,
+    retry: RetryPolicy | None = DEFAULT_RETRY,
+    reconcile: ReconcilePolicy | None = _DEFAULT_RECONCILE,
+    retry_ambiguous: bool = False,
+    settle_timeout: float = 30.0,
+) -> BulkReport:
+    """
+    Register every key of *keys* as an asset of a project, exactly once.
+
+    Args:
+        client: An open client.
+        workspace: The workspace's name.
+        project_id: The project's id.
+        bucket_name: The Object Storage bucket holding the keys.
+        keys: Object keys, streamed: only a bounded number is held at a
+            time, whatever the input's length.  Invalid keys and repeats
+            are reported as skipped and never sent, and so is every
+            `SkippedKey` (a key its source already refused).
+        concurrency: Requests in flight at most.
+        rate: Ceiling on requests per second while the job runs (the
+            client's limiter adapts below it on 429s); ``None`` keeps the
+            client's own ceiling.
+        journal: Path of a crash-safe journal to write and resume from.
+        on_result: Called once per key with its `Outcome`.
+        on_event: Called with each `RetryScheduled` and
+            `ReconcileFinished`.
+        retry: Attempts and backoff per key; ``None``: one attempt.
+        reconcile: How ambiguous keys are resolved; ``None`` reports them
+            as unknown.
+        retry_ambiguous: Send ambiguous keys again without looking them
+            up (may create duplicates); only with ``reconcile=None``
+            does this change anything for new failures.
+        settle_timeout: Seconds requests in flight may take to settle
+            when the job is stopped or cancelled.
+
+    Returns:
+        The counts, once every outcome is delivered (and journaled).
+
+    Raises:
+        ValidationError: *workspace*, *project_id* or *bucket_name* is
+            invalid.
+        UsageError: *concurrency*, *rate* or *settle_timeout* is invalid,
+            or the client is not open.
+        JournalError: The journal is another job's, corrupt, in use, or
+            cannot be written.
+        AuthenticationFailed: The credentials were refused.
+        PermissionDenied: The key may not register assets.
+        NotFound: No such workspace or project.
+
+    .. versionadded:: 0.1.0
+
+    """
+    job = Job(
+        client,
+        workspace,
+        project_id,
+        bucket_name=bucket_name,
+        keys=keys,
+        concurrency=concurrency,
+        rate=rate,
+        retry=retry,
+        journal=journal,
+        reconcile=reconcile,
+        retry_ambiguous=retry_ambiguous,
+        settle_timeout=settle_timeout,
+        on_result=on_result,
+        on_event=on_event,
+    )
+    return await job.run()
+
+
+class OutcomeStream:
+    """
+    The outcomes of a running `stream_register` job, as they come.
+
+    Iterate it with ``async for``; the iteration ends when the job has
+    delivered every outcome.
+
+    .. versionadded:: 0.1.0
+
+    """
+
+    __slots__ = ("_job", "_raised", "_recv", "_report")
+
+    def __init__(
+        self, job: Job, recv: MemoryObjectReceiveStream[Outcome]
+    ) -> None:
+        self._job = job
+        self._recv = recv
+        self._report: BulkReport | None = None
+        self._raised = False
+
+    def __repr__(self) -> str:
+        state = "finished" if self._report is not None else "running"
+        return f"<OutcomeStream {state}>"
+
+    def __aiter__(self) -> OutcomeStream:
+        return self
+
+    async def __anext__(self) -> Outcome:
+        try:
+            return await self._recv.receive()
+        except (anyio.EndOfStream, anyio.ClosedResourceError):
+            raise StopAsyncIteration from None
+
+    @property
+    def report(self) -> BulkReport:
+        """
+        The job's report (final once the ``async with`` block is left).
+        """
+        if self._report is not None:
+            return self._report
+        return self._job.report()
+
+    def stop(self) -> None:
+        """
+        Stop the job in order; the iteration then ends.
+        """
+        self._job.stop()
+
+
+@contextlib.asynccontextmanager
+async def stream_register(  # noqa: PLR0913 -- every option is keyword-only
+    client: MaiuClient,
+    workspace: str,
+    project_id: int,
+    *,
+    bucket_name: str,
+    keys: Iterable[str | SkippedKey] | AsyncIterable[str | SkippedKey],
+    concurrency: int = 64,
+    rate: float | None = None,
+    journal: str | os.PathLike[str] | None = None,
+    on_event: EventHook | None = None,
+    retry: RetryPolicy | None = DEFAULT_RETRY,
+    reconcile: ReconcilePolicy | None = _DEFAULT_RECONCILE,
+    retry_ambiguous: bool = False,
+    settle_timeout: float = 30.0,
+) -> AsyncIterator[OutcomeStream]:
+    """
+    Run `register_many` in the background and stream its outcomes.
+
+    ::
+
+        async with stream_register(client, ws, pid, bucket_name="b",
+                                   keys=keys) as outcomes:
+            async for outcome in outcomes:
+                print(outcome.key, outcome.status)
+        print(outcomes.report)
+
+    The arguments are those of `register_many`.  Leaving the block before
+    the iteration ends stops the job in order; a systemic failure is
+    raised when the block is left.
+
+    .. versionadded:: 0.1.0
+
+    """
+    send, recv = anyio.create_memory_object_stream[Outcome](
+        max(concurrency, 16)
+    )
+    try:
+        job = Job(
+            client,
+            workspace,
+            project_id,
+            bucket_name=bucket_name,
+            keys=keys,
+            concurrency=concurrency,
+            rate=rate,
+            retry=retry,
+            journal=journal,
+            reconcile=reconcile,
+            retry_ambiguous=retry_ambiguous,
+            settle_timeout=settle_timeout,
+            on_result=None,
+            on_event=on_event,
+            out=send,
+        )
+    except BaseException:
+        send.close()
+        recv.close()
+        raise
+    stream = OutcomeStream(job, recv)
+    failure: list[BaseException] = []
+
+    async def run() -> None:
+        try:
+            stream._report = await job.run()  # noqa: SLF001 -- our own
+        except Exception as exc:  # noqa: BLE001 -- raised below, unwrapped
+            stream._report = job.report()  # noqa: SLF001 -- our own
+            failure.append(exc)
+
+    with recv:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(run)
+            try:
+                yield stream
+            finally:
+                recv.close()
+                job.stop()
+    if failure:
+        raise failure[0]
+
+
+def _rewrite_module() -> None:
+    # Tracebacks and reprs show `maiu_async.bulk.Outcome`, not the private
+    # module that defines it.  attrs classes get their string annotations
+    # resolved first: they are looked up in `__module__`.
+    for name in __all__:
+        obj = globals()[name]
+        if isinstance(obj, type) and obj.__module__.startswith(
+            __name__ + "._"
+        ):
+            if attrs.has(obj):
+                attrs.resolve_types(obj)
+            obj.__module__ = __name__
+
+
+_rewrite_module()

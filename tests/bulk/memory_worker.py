@@ -1,0 +1,82 @@
+"""
+Register COUNT generated keys through a bare client; print peak RSS.
+
+Usage: ``python memory_worker.py COUNT [JOURNAL]``.  Prints the number of
+keys registered and the process's peak resident set size in bytes.
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+
+from pathlib import Path
+
+import anyio
+import anyio.lowlevel
+
+from maiu_async import AdaptiveLimiter, Asset
+from maiu_async.bulk import register_many
+
+
+class Assets:
+    """Registers anything, remembering nothing (unlike a server)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    async def register(self, *_: object, **__: object) -> Asset:
+        """Answer at once with a new id."""
+        await anyio.lowlevel.checkpoint()
+        self.count += 1
+        return Asset(asset_id=self.count)
+
+
+class Client:
+    """The slice of `MaiuClient` that bulk uses, and nothing more."""
+
+    endpoint = "http://memory.invalid"
+
+    def __init__(self) -> None:
+        self.assets = Assets()
+        self.limiter = AdaptiveLimiter()
+
+
+async def main(count: int, journal: str | None) -> None:
+    """Run one job over *count* keys that are never held in a list."""
+
+    def keys():
+        for i in range(count):
+            yield f"archive/2026/11/{i:09d}.mp4"
+
+    report = await register_many(
+        Client(),
+        "ws",
+        1,
+        bucket_name="b",
+        keys=keys(),
+        journal=journal,
+    )
+    sys.stdout.write(f"{report.registered} {peak_rss()}\n")
+
+
+def peak_rss() -> int:
+    """
+    This process's peak RSS in bytes.
+
+    ``VmHWM`` belongs to the address space that ``exec`` made, whereas
+    ``ru_maxrss`` survives ``exec`` and so may report the forking parent's
+    peak.
+    """
+    try:
+        with Path("/proc/self/status").open(encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:  # pragma: no cover -- not Linux
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+if __name__ == "__main__":
+    anyio.run(main, int(sys.argv[1]), sys.argv[2] if sys.argv[2:] else None)
