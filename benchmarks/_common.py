@@ -14,9 +14,12 @@ import subprocess
 import sys
 import time
 
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 
 HERE = Path(__file__).parent
@@ -84,7 +87,12 @@ def summary(
 ) -> dict[str, Any]:
     """The figures every scenario reports."""
     lat = sorted(latencies)
-    pct = (lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] * 1000) if lat else (lambda q: float("nan"))
+
+    def pct(q: float) -> float:
+        if not lat:
+            return float("nan")
+        return lat[min(len(lat) - 1, int(q * len(lat)))] * 1000
+
     return {
         "n": n,
         "seconds": round(elapsed, 3),

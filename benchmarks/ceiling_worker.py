@@ -49,7 +49,9 @@ async def raw(url: str, n: int, c: int) -> tuple[list[float], int]:
             for key in todo:
                 body = json.dumps({"key": key, "bucketName": BUCKET}).encode()
                 t = clock()
-                async with session.post(url + PATH, data=body, headers=headers) as r:
+                async with session.post(
+                    url + PATH, data=body, headers=headers
+                ) as r:
                     await r.read()
                 latencies.append(clock() - t)
 
@@ -76,7 +78,9 @@ async def httpx_loop(url: str, n: int, c: int) -> tuple[list[float], int]:
             for key in todo:
                 body = json.dumps({"key": key, "bucketName": BUCKET}).encode()
                 t = clock()
-                r = await client.post(url + PATH, content=body, headers=headers)
+                r = await client.post(
+                    url + PATH, content=body, headers=headers
+                )
                 r.read()
                 latencies.append(clock() - t)
 
@@ -135,7 +139,12 @@ VARIANTS = {
 
 def main() -> None:
     """Run one variant and print its figures."""
-    variant, url, n, c = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    variant, url, n, c = (
+        sys.argv[1],
+        sys.argv[2],
+        int(sys.argv[3]),
+        int(sys.argv[4]),
+    )
     try:
         import uvloop  # noqa: PLC0415, F401
     except ImportError:

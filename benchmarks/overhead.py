@@ -43,12 +43,19 @@ def main() -> None:
     paths = ApiPaths()
 
     def sign() -> None:
-        signer.headers("POST", "/api/v1/workspaces/ws/projects/1/assets/import/object-storage")
+        signer.headers(
+            "POST",
+            "/api/v1/workspaces/ws/projects/1/assets/import/object-storage",
+        )
 
     def build() -> None:
-        path = paths.asset_import(check_workspace_ref("my-workspace"), check_id("project_id", 1234))
-        body = {"key": check_asset_key("videos/2026/clip-000123.mp4"),
-                "bucketName": check_bucket_name("media-bucket")}
+        path = paths.asset_import(
+            check_workspace_ref("my-workspace"), check_id("project_id", 1234)
+        )
+        body = {
+            "key": check_asset_key("videos/2026/clip-000123.mp4"),
+            "bucketName": check_bucket_name("media-bucket"),
+        }
         json.dumps(body, ensure_ascii=False).encode()
         _ = path
 
@@ -57,7 +64,11 @@ def main() -> None:
         CONVERTER.structure(env["result"], Asset)
 
     figures = {}
-    for name, fn in (("sign", sign), ("build", build), ("structure", structure)):
+    for name, fn in (
+        ("sign", sign),
+        ("build", build),
+        ("structure", structure),
+    ):
         best = min(timeit.repeat(fn, number=n, repeat=5))
         figures[f"{name}_us"] = round(best / n * 1e6, 2)
     figures["total_us"] = round(sum(figures.values()), 2)

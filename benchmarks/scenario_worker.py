@@ -51,16 +51,21 @@ async def latency(url: str, n: int, conc: int, lat: float) -> dict:
         pid = await project(c, "bench-latency")
         cpu0, t0 = cpu_seconds(), clock()
         report = await c.assets.register_many(
-            "bench-latency", pid, bucket_name=BUCKET, keys=keys(n),
+            "bench-latency",
+            pid,
+            bucket_name=BUCKET,
+            keys=keys(n),
             concurrency=conc,
             on_result=lambda o: latencies.append(o.latency),
         )
         elapsed, cpu = clock() - t0, cpu_seconds() - cpu0
     out = summary(report.registered, elapsed, cpu, latencies)
     ideal = conc / lat
-    out.update(ideal_req_per_s=ideal,
-               ratio_to_ideal=round(out["req_per_s"] / ideal, 3),
-               throttled=report.throttled)
+    out.update(
+        ideal_req_per_s=ideal,
+        ratio_to_ideal=round(out["req_per_s"] / ideal, 3),
+        throttled=report.throttled,
+    )
     return out
 
 
@@ -74,8 +79,12 @@ async def rate(url: str, seconds: float, client_rate: float) -> dict:
 
         async def run() -> None:
             await c.assets.register_many(
-                f"bench-rate-{int(client_rate)}", pid, bucket_name=BUCKET,
-                keys=keys(n), concurrency=64, rate=client_rate,
+                f"bench-rate-{int(client_rate)}",
+                pid,
+                bucket_name=BUCKET,
+                keys=keys(n),
+                concurrency=64,
+                rate=client_rate,
                 on_result=lambda o: stamps.append(clock() - t0),
             )
 
@@ -89,15 +98,19 @@ async def rate(url: str, seconds: float, client_rate: float) -> dict:
     for s in stamps:
         if s < seconds:
             per_second[int(s)] += 1
-    return {"seconds": seconds, "client_rate": client_rate,
-            "per_second": per_second, "limiter_rate_at_end":
-            round(throttled.rate or 0, 1)}
+    return {
+        "seconds": seconds,
+        "client_rate": client_rate,
+        "per_second": per_second,
+        "limiter_rate_at_end": round(throttled.rate or 0, 1),
+    }
 
 
 async def memory(url: str, keys_file: str, conc: int) -> dict:
     """Keys streamed from a file against the fast server: peak RSS."""
+
     def read_keys():  # type: ignore[no-untyped-def]
-        with open(keys_file, encoding="utf-8") as f:  # noqa: PTH123
+        with open(keys_file, encoding="utf-8") as f:
             for line in f:
                 yield line.rstrip("\n")
 
@@ -110,8 +123,12 @@ async def memory(url: str, keys_file: str, conc: int) -> dict:
     async with client(url, conc) as c:
         cpu0, t0 = cpu_seconds(), clock()
         report = await c.assets.register_many(
-            "bench-ws", 1, bucket_name=BUCKET, keys=read_keys(),
-            concurrency=conc, on_result=seen,
+            "bench-ws",
+            1,
+            bucket_name=BUCKET,
+            keys=read_keys(),
+            concurrency=conc,
+            on_result=seen,
         )
         elapsed, cpu = clock() - t0, cpu_seconds() - cpu0
     return summary(report.registered, elapsed, cpu, [])

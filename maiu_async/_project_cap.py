@@ -54,6 +54,7 @@ class WorkspaceProjects:
         "names",
         "pending",
         "reserved",
+        "stale_marks",
     )
 
     def __init__(self) -> None:
@@ -65,6 +66,12 @@ class WorkspaceProjects:
         self.listing = 0
         self.created_during_list: dict[int, str] = {}
         self.deleted_during_list: set[int] = set()
+        self.stale_marks = 0
+
+    def mark_stale(self) -> None:
+        """The server may hold a project this client does not know of."""
+        self.loaded = False
+        self.stale_marks += 1
 
     def counted(self) -> int:
         """Projects that count toward the cap, reservations included."""
@@ -143,7 +150,7 @@ class Reservation:
         """The create failed; *stale* if the server may hold it anyway."""
         self._settle()
         if stale:
-            self._state.loaded = False
+            self._state.mark_stale()
 
 
 class ProjectRegistry:
@@ -192,12 +199,18 @@ class ProjectRegistry:
     ) -> None:
         """Reload *workspace* from a list call."""
         state = self.state(workspace)
+        marks = state.stale_marks
         state.listing += 1
         try:
             projects = list(await load())
         finally:
             state.listing -= 1
         state.replace(projects)
+        if state.stale_marks != marks:
+            # A create whose outcome is unknown failed while the list was
+            # in flight: the list may predate that project, so it is not
+            # the whole truth; the next need reloads.
+            state.loaded = False
 
     def reserve(
         self, workspace: str, state: WorkspaceProjects, name: str

@@ -20,6 +20,8 @@ import aiohttp
 import attrs
 import yarl
 
+from multidict import CIMultiDict, CIMultiDictProxy
+
 from .exceptions import (
     ConnectError,
     ConnectionLost,
@@ -171,8 +173,15 @@ class AiohttpTransport:
         if session is None:
             raise UsageError("transport used before open() or after close()")
         try:
+            # No redirects: the API never sends one, and following it
+            # would send the signed request to a path (or host) other
+            # than the one intended.
             async with session.request(
-                method, _url(url), data=body, headers=headers
+                method,
+                _url(url),
+                data=body,
+                headers=headers,
+                allow_redirects=False,
             ) as resp:
                 payload = await self._read(resp, method, url)
                 h = resp.headers
@@ -183,6 +192,7 @@ class AiohttpTransport:
                     _first(h, _REQUEST_ID_HEADERS),
                 )
         except (TimeoutError, aiohttp.ClientError) as exc:
+            _forget_headers(exc)
             raise map_exception(exc, method, url) from exc
 
     async def _read(
@@ -190,7 +200,12 @@ class AiohttpTransport:
     ) -> bytes:
         cap = self._limits.max_response_bytes
         length = resp.content_length
-        if length is not None and length <= cap:
+        # Content-Length counts the bytes on the wire; a compressed body
+        # is counted as it is decompressed instead (a 40 KB gzip "bomb"
+        # unpacks to 40 MB).
+        if resp.headers.get("Content-Encoding", "identity") != "identity":
+            length = None
+        elif length is not None and length <= cap:
             return await resp.read()
         if length is not None:
             raise ResponseDecodeError(
@@ -209,6 +224,18 @@ class AiohttpTransport:
                 )
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+def _forget_headers(exc: BaseException) -> None:
+    # aiohttp's errors about an answer keep the request's headers, the
+    # signature among them, and ours keep aiohttp's as their __cause__:
+    # drop the headers, so that no repr of the chain shows a signature.
+    info = getattr(exc, "request_info", None)
+    if isinstance(info, aiohttp.RequestInfo):
+        exc.request_info = info._replace(headers=_NO_HEADERS)  # type: ignore[attr-defined]
+
+
+_NO_HEADERS = CIMultiDictProxy(CIMultiDict[str]())
 
 
 @functools.lru_cache(maxsize=1024)

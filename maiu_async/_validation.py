@@ -70,7 +70,24 @@ def _require_str(field: str, value: object) -> str:
             value=value,
             reason=f"expected a string, got {type(value).__name__}",
         )
+    _require_utf8(field, value)
     return value
+
+
+def _require_utf8(field: str, value: str) -> None:
+    # A lone surrogate ("\ud800", from a file decoded with
+    # "surrogateescape", say) cannot be UTF-8 encoded: refused here, it
+    # would otherwise fail as a UnicodeEncodeError while the request is
+    # being built, and take a whole bulk job down with it.
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValidationError(
+                field=field,
+                value=value,
+                reason="is not valid Unicode text (lone surrogate)",
+            ) from None
 
 
 def check_new_workspace_name(name: object) -> str:
@@ -126,6 +143,7 @@ def _check_workspace_ref(value: str) -> str:
             value=value,
             reason="contains control characters",
         )
+    _require_utf8("workspace", value)
     return value
 
 
@@ -189,7 +207,7 @@ def check_asset_key(key: object) -> str:
             value=value,
             reason="is a folder; only files can be registered",
         )
-    size = len(value.encode("utf-8", "surrogatepass"))
+    size = len(value.encode("utf-8"))
     if size > limits.OBJECT_KEY_MAX_BYTES:
         raise ValidationError(
             field="key",
@@ -415,9 +433,24 @@ def check_file_name(
 
 def check_search_id(value: object) -> str:
     """
-    Check a search id: a non-empty string without control characters.
+    Check a search id used as a path segment.
+
+    A non-empty string without control characters, at most
+    `limits.QUERY_TEXT_MAX_LENGTH` characters and UTF-8 bytes.
     """
-    return check_text("search_id", value, max_len=limits.QUERY_TEXT_MAX_LENGTH)
+    text = check_text("search_id", value, max_len=limits.QUERY_TEXT_MAX_LENGTH)
+    # It is a path segment: counted in UTF-8 bytes, each of which may be
+    # percent-encoded to three characters, so that with the longest
+    # workspace name the request line stays under the 8 KB servers take.
+    size = len(text.encode("utf-8"))
+    if size > limits.QUERY_TEXT_MAX_LENGTH:
+        raise ValidationError(
+            field="search_id",
+            value=text,
+            reason=f"is {size} bytes long (UTF-8); at most "
+            f"{limits.QUERY_TEXT_MAX_LENGTH} fit in a request path",
+        )
+    return text
 
 
 def _optional_datetime(field: str, value: object) -> datetime | None:

@@ -29,6 +29,9 @@ __all__ = [
     "IMAGE_EXTENSIONS",
     "IMAGE_MAX_BYTES",
     "OBJECT_KEY_MAX_BYTES",
+    "OBJECT_STORAGE_ENDPOINT",
+    "OBJECT_STORAGE_LIST_MAX_KEYS",
+    "OBJECT_STORAGE_REGION",
     "PERSON_DESCRIPTION_MAX_LENGTH",
     "PERSON_FILTER_NAME_MIN_LENGTH",
     "PERSON_NAME_MAX_LENGTH",
@@ -191,3 +194,13 @@ PERSON_TAG_NAME_MAX_LENGTH = 30
 PERSON_TAG_PAGE_SIZE_MAX = 50
 #: [3P]
 PERSON_TAG_PAGE_SIZE_DEFAULT = 10
+
+# --- Object Storage -------------------------------------------------------
+
+#: [D] The Korea region's Object Storage endpoint, where Media
+#: Intelligence workspaces keep their media.
+OBJECT_STORAGE_ENDPOINT = "https://kr.object.ncloudstorage.com"
+#: [D] Its region name (what S3 clients sign for).
+OBJECT_STORAGE_REGION = "kr-standard"
+#: [D] ``GET Bucket (List Objects)`` returns at most 1,000 objects a call.
+OBJECT_STORAGE_LIST_MAX_KEYS = 1000

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from aiohttp import web
-from conftest import ACCESS_KEY
+from testkeys import ACCESS_KEY
 
 from maiu_async import (
     AuthenticationFailed,

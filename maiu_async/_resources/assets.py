@@ -34,6 +34,7 @@ if TYPE_CHECKING:
         OutcomeHook,
         OutcomeStream,
         ReconcilePolicy,
+        SkippedKey,
     )
 
 
@@ -230,7 +231,7 @@ class AssetsResource(Resource):
         project_id: int,
         *,
         bucket_name: str,
-        keys: Iterable[str] | AsyncIterable[str],
+        keys: Iterable[str | SkippedKey] | AsyncIterable[str | SkippedKey],
         concurrency: int = 64,
         rate: float | None = None,
         journal: str | os.PathLike[str] | None = None,
@@ -279,7 +280,7 @@ class AssetsResource(Resource):
         project_id: int,
         *,
         bucket_name: str,
-        keys: Iterable[str] | AsyncIterable[str],
+        keys: Iterable[str | SkippedKey] | AsyncIterable[str | SkippedKey],
         concurrency: int = 64,
         rate: float | None = None,
         journal: str | os.PathLike[str] | None = None,

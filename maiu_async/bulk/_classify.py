@@ -4,27 +4,22 @@ What a failed registration request means for its key, and for the job.
 Registration is a POST that the API does not deduplicate, so the one
 question that matters is: *could the server have created the asset?*
 
-=====================================  ============  =====================
-failure                                verdict       why
-=====================================  ============  =====================
-connection refused / connect timeout   `RETRY`       never sent
-(``request_sent`` is ``False``)
-429 Rate Limited                       `RETRY`       refused at the gateway
-503 Endpoint Error                     `RETRY`       the gateway could not
-                                                     reach the backend
-500, 502, 504, any other 5xx           `AMBIGUOUS`   the backend may have
-                                                     acted before failing
-timeout, reset or lost answer after    `AMBIGUOUS`   processed or not
-sending (``request_sent`` is ``True``)
-2xx whose body cannot be read          `AMBIGUOUS`   it probably worked
-invalid key refused by the client      `SKIPPED`     never sent
-400, 409 and other 4xx                 `FAILED`      final for this key
-401, 403, 404 (workspace / project)    `SYSTEMIC`    no key can succeed
-=====================================  ============  =====================
+- `RETRY` (certainly not processed, safe to send again): the connection
+  was refused or timed out while connecting (``request_sent`` is
+  ``False``); 429 (refused at the gateway); 503 (the gateway could not
+  reach the backend).
+- `AMBIGUOUS` (may have been processed): 500, 502, 504 and any other
+  5xx (the backend may have acted before failing); a timeout, reset or
+  lost answer after sending (``request_sent`` is ``True``); a 2xx whose
+  body cannot be read (it probably worked).
+- `SKIPPED`: the client refused the key before sending it.
+- `FAILED` (final for this key): 400, 409 and any other 4xx.
+- `SYSTEMIC` (no key can succeed, the job stops): 401, 403, 404 (no
+  such workspace or project), a closed client, missing credentials.
 
-So the issue's "retry 502/504" happens, but only after reconciling: an
-ambiguous key is looked up in the project's asset list and sent again
-only if absent (see ``maiu_async.bulk._reconcile``).
+So 500/502/504 are retried, but only after reconciling: an ambiguous key
+is looked up in the project's asset list and sent again only if absent
+(see ``maiu_async.bulk._reconcile``).
 
 Strictly private.
 """

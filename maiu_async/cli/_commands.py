@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 import attrs
 import click
 
-from maiu_async import ConnectionLimits, Credentials, MaiuClient
+from maiu_async import ConnectionLimits, Credentials, MaiuClient, limits
 from maiu_async.exceptions import MaiuError
 
 from ._errors import (
@@ -51,7 +51,8 @@ if TYPE_CHECKING:
 
     from attrs import AttrsInstance
 
-    from maiu_async.bulk import BulkEvent, Outcome
+    from maiu_async.bulk import BulkEvent, Outcome, SkippedKey
+    from maiu_async.storage import ListingStats, StorageConfig
 
     from ._importer import ImportDisplay, ImportSummary
 
@@ -408,7 +409,10 @@ def _report_file(path: Path | None) -> Iterator[TextIO | None]:
 
 @cli.command("import")
 @click.option(
-    "--workspace", "-w", required=True, metavar="NAME", help="Workspace."
+    "--workspace",
+    "-w",
+    metavar="NAME",
+    help="Workspace (required unless --dry-run).",
 )
 @click.option(
     "--project-id",
@@ -435,12 +439,59 @@ def _report_file(path: Path | None) -> Iterator[TextIO | None]:
 )
 @click.option(
     "--keys-file",
-    required=True,
     type=click.Path(
         exists=True, dir_okay=False, allow_dash=True, path_type=Path
     ),
     metavar="FILE",
     help="One key per line; '-' reads standard input.",
+)
+@click.option(
+    "--prefix",
+    metavar="PREFIX",
+    help=(
+        "Instead of a keys file: list the bucket and register every "
+        "object whose key starts with PREFIX (e.g. 'videos/2026/'), at "
+        "any depth."
+    ),
+)
+@click.option(
+    "--whole-bucket",
+    is_flag=True,
+    help="Instead of a keys file: list and register the whole bucket.",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help=(
+        "With --prefix or --whole-bucket: list what would be registered "
+        "and what would be skipped (with counts per reason); send nothing."
+    ),
+)
+@click.option(
+    "--s3-endpoint",
+    metavar="URL",
+    envvar="MAIU_S3_ENDPOINT",
+    default=limits.OBJECT_STORAGE_ENDPOINT,
+    show_default=True,
+    help="Object Storage endpoint to list (env: MAIU_S3_ENDPOINT).",
+)
+@click.option(
+    "--s3-region",
+    metavar="NAME",
+    envvar="MAIU_S3_REGION",
+    default=limits.OBJECT_STORAGE_REGION,
+    show_default=True,
+    help="Its region name (env: MAIU_S3_REGION).",
+)
+@click.option(
+    "--s3-access-key",
+    metavar="KEY",
+    envvar="MAIU_S3_ACCESS_KEY",
+    help=(
+        "Object Storage access key (env: MAIU_S3_ACCESS_KEY). Default: the "
+        "same NCP keys as the API. Its secret is read only from "
+        "$MAIU_S3_SECRET_KEY or $AWS_SECRET_ACCESS_KEY."
+    ),
 )
 @click.option(
     "--concurrency",
@@ -478,12 +529,18 @@ def _report_file(path: Path | None) -> Iterator[TextIO | None]:
 def import_(  # noqa: PLR0913 -- one parameter per option
     settings: Settings,
     *,
-    workspace: str,
+    workspace: str | None,
     project_id: int | None,
     project_name: str | None,
     create_project: bool,
     bucket: str,
-    keys_file: Path,
+    keys_file: Path | None,
+    prefix: str | None,
+    whole_bucket: bool,
+    dry_run: bool,
+    s3_endpoint: str,
+    s3_region: str,
+    s3_access_key: str | None,
     concurrency: int,
     rate: float | None,
     journal: Path | None,
@@ -491,13 +548,19 @@ def import_(  # noqa: PLR0913 -- one parameter per option
     as_json: bool,
 ) -> int:
     """
-    Register every key of a keys file as an asset of a project.
+    Register every key of a keys file, or of a bucket prefix, as assets.
 
     The keys file has one Object Storage key per line (UTF-8). The line
     end (LF or CRLF) is removed and nothing else; blank lines are ignored.
     Keys that cannot be registered (folders such as 'videos/2026/',
     unsupported extensions such as 'notes.txt') and repeated keys are
     skipped: never sent, and listed in the report.
+
+    With --prefix (or --whole-bucket) the keys come from listing the
+    bucket instead, page by page as the import goes (needs the 's3'
+    extra). Objects over the documented size limits (video 10 GB, image
+    10 MB) and empty ones are skipped too, from the sizes listed. Add
+    --dry-run to see what would be registered and skipped first.
 
     Ctrl-C stops in order: no new key is sent, requests in flight settle,
     the journal is flushed, and the command to resume is printed. Use
@@ -512,6 +575,19 @@ def import_(  # noqa: PLR0913 -- one parameter per option
       3    service or network error
       130  interrupted (the resume command is printed)
     """  # noqa: D301 -- \b is click's "do not rewrap" marker
+    listing: tuple[str, StorageConfig] | None = None
+    listed_prefix = _listing_prefix(keys_file, prefix, whole_bucket, dry_run)
+    if listed_prefix is not None:
+        storage = _storage_config(
+            settings, s3_endpoint, s3_region, s3_access_key
+        )
+        if dry_run:
+            return _dry_run(
+                bucket, listed_prefix, storage, report, as_json=as_json
+            )
+        listing = (listed_prefix, storage)
+    if workspace is None:
+        raise click.UsageError("Missing option '--workspace' / '-w'.")
     if (project_id is None) == (project_name is None):
         raise click.UsageError(
             "pass exactly one of --project-id and --project"
@@ -519,7 +595,7 @@ def import_(  # noqa: PLR0913 -- one parameter per option
     if create_project and project_name is None:
         raise click.UsageError("--create-project goes with --project NAME")
     from_stdin = str(keys_file) == "-"
-    total = None if from_stdin else _count_keys(keys_file)
+    total = None if keys_file is None or from_stdin else _count_keys(keys_file)
     client = _client(settings, concurrency)
     with _report_file(report) as report_file:
         summary = _run_async(
@@ -532,6 +608,7 @@ def import_(  # noqa: PLR0913 -- one parameter per option
                 create_project=create_project,
                 bucket=bucket,
                 keys_file=None if from_stdin else keys_file,
+                listing=listing,
                 total=total,
                 concurrency=concurrency,
                 rate=rate,
@@ -552,6 +629,105 @@ def import_(  # noqa: PLR0913 -- one parameter per option
     return summary.exit_code
 
 
+def _listing_prefix(
+    keys_file: Path | None,
+    prefix: str | None,
+    whole_bucket: bool,  # noqa: FBT001 -- a click flag
+    dry_run: bool,  # noqa: FBT001 -- a click flag
+) -> str | None:
+    """
+    The prefix to list, or ``None`` when the keys come from a file.
+
+    Strictly private.
+    """
+    given = [keys_file is not None, prefix is not None, whole_bucket]
+    if sum(given) != 1:
+        raise click.UsageError(
+            "pass exactly one of --keys-file, --prefix and --whole-bucket"
+        )
+    if prefix == "":
+        # An empty variable must not turn into "import everything".
+        raise click.UsageError(
+            "--prefix is empty; pass --whole-bucket to list the whole bucket"
+        )
+    if keys_file is not None:
+        if dry_run:
+            raise click.UsageError(
+                "--dry-run lists a bucket: it goes with --prefix or "
+                "--whole-bucket"
+            )
+        return None
+    return prefix or ""
+
+
+def _storage_config(
+    settings: Settings,
+    endpoint: str,
+    region: str,
+    access_key: str | None,
+) -> StorageConfig:
+    """
+    Where to list, with which keys.
+
+    Strictly private.
+    """
+    from maiu_async.storage import StorageConfig  # noqa: PLC0415
+
+    from ._storage import MissingSecret, s3_credentials  # noqa: PLC0415
+
+    try:
+        credentials = s3_credentials(
+            access_key, lambda: _credentials(settings.access_key)
+        )
+    except MissingSecret as exc:
+        raise CommandFailed(str(exc)) from None
+    return StorageConfig(
+        endpoint=endpoint, region=region, credentials=credentials
+    )
+
+
+def _dry_run(
+    bucket: str,
+    prefix: str,
+    storage: StorageConfig,
+    report: Path | None,
+    *,
+    as_json: bool,
+) -> int:
+    """
+    List and filter a bucket prefix; print the verdicts; send nothing.
+
+    Strictly private.
+    """
+    from ._storage import dry_run  # noqa: PLC0415
+
+    with _report_file(report) as report_file:
+        try:
+            summary = _run_async(
+                lambda: dry_run(
+                    bucket=bucket,
+                    prefix=prefix,
+                    config=storage,
+                    out=None if as_json else sys.stdout,
+                    report_file=report_file,
+                    report_path=report,
+                )
+            )
+        except BrokenPipeError:
+            # The reader has gone (`... --dry-run | head`): stop there,
+            # quietly, and keep the interpreter's final flush from failing.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return EXIT_OK
+    if as_json:
+        click.echo(json.dumps(summary.as_json()))
+    else:
+        sys.stdout.flush()
+        from ._render import make_console, print_dry_run  # noqa: PLC0415
+
+        print_dry_run(make_console(stderr=True), summary)
+    return EXIT_OK
+
+
 async def _import(  # noqa: PLR0913 -- the command's options
     client: MaiuClient,
     *,
@@ -562,6 +738,7 @@ async def _import(  # noqa: PLR0913 -- the command's options
     create_project: bool,
     bucket: str,
     keys_file: Path | None,
+    listing: tuple[str, StorageConfig] | None,
     total: int | None,
     concurrency: int,
     rate: float | None,
@@ -572,15 +749,28 @@ async def _import(  # noqa: PLR0913 -- the command's options
 ) -> ImportSummary:
     from ._importer import aiter_stream_keys, run_import  # noqa: PLC0415
 
-    async with client:
+    async with client, contextlib.AsyncExitStack() as astack:
         if project_id is None:
             assert project_name is not None  # noqa: S101 -- checked above
             project_id = await _resolve_project(
                 client, workspace, project_name, create=create_project
             )
         with contextlib.ExitStack() as stack:
-            keys: Iterable[str] | AsyncIterator[str]
-            if keys_file is None:
+            keys: Iterable[str] | AsyncIterator[str | SkippedKey]
+            stats: Callable[[], ListingStats] | None = None
+            if listing is not None:
+                from maiu_async.storage import ObjectStorageSource  # noqa: PLC0415
+
+                prefix, storage = listing
+                source = await astack.enter_async_context(
+                    ObjectStorageSource(bucket, prefix, config=storage)
+                )
+                keys = source.keys()
+
+                def stats() -> ListingStats:
+                    return source.stats
+
+            elif keys_file is None:
                 keys = aiter_stream_keys(sys.stdin.fileno(), "<stdin>")
             elif total is None:
                 # A pipe (`--keys-file <(cmd)`) is read like stdin.
@@ -622,6 +812,7 @@ async def _import(  # noqa: PLR0913 -- the command's options
                 report_path=report,
                 display=display,
                 hard_exit=hard_exit,
+                listing=stats,
             )
 
 

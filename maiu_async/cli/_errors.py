@@ -34,6 +34,11 @@ from maiu_async.exceptions import (
     UsageError,
     ValidationError,
 )
+from maiu_async.storage import (
+    ObjectStorageError,
+    ObjectStorageRefused,
+    ObjectStorageUnavailable,
+)
 
 
 __all__ = [
@@ -100,6 +105,19 @@ _TABLE: Final[tuple[tuple[type[MaiuError], int, str, str], ...]] = (
     (ConnectionLost, EXIT_SERVICE, "connection lost", ""),
     (TransportError, EXIT_SERVICE, "network error", ""),
     (ResponseDecodeError, EXIT_SERVICE, "unexpected answer", ""),
+    (
+        ObjectStorageRefused,
+        EXIT_USAGE,
+        "object storage refused",
+        "check --bucket, --prefix, --s3-endpoint and the keys",
+    ),
+    (
+        ObjectStorageUnavailable,
+        EXIT_SERVICE,
+        "object storage unavailable",
+        "check --s3-endpoint and the network",
+    ),
+    (ObjectStorageError, EXIT_SERVICE, "object storage", ""),
     (MaiuError, EXIT_SERVICE, "error", ""),
 )
 _ROWS: Final = {cls: (code, label, hint) for cls, code, label, hint in _TABLE}

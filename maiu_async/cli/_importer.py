@@ -38,7 +38,9 @@ if TYPE_CHECKING:
         BulkReport,
         Outcome,
         OutcomeStream,
+        SkippedKey,
     )
+    from maiu_async.storage import ListingStats
 
 
 __all__ = [
@@ -89,6 +91,7 @@ class ImportSummary:
     report_path: Path | None
     journal_path: Path | None
     examples: tuple[tuple[str, str, str], ...]
+    listing: ListingStats | None = None
 
     @property
     def exit_code(self) -> int:
@@ -109,6 +112,15 @@ class ImportSummary:
     def as_json(self) -> dict[str, object]:
         """The summary as one JSON object (no secret is part of it)."""
         r = self.report
+        listed: dict[str, object] = {}
+        if self.listing is not None:
+            from ._storage import skipped_by_reason  # noqa: PLC0415
+
+            listed = {
+                "listed": self.listing.listed,
+                "pages": self.listing.pages,
+                "skipped_by_reason": skipped_by_reason(self.listing),
+            }
         return {
             "workspace": self.workspace,
             "project_id": self.project_id,
@@ -134,6 +146,7 @@ class ImportSummary:
             "journal": None
             if self.journal_path is None
             else str(self.journal_path),
+            **listed,
         }
 
 
@@ -273,7 +286,7 @@ async def run_import(  # noqa: PLR0913 -- every option is keyword-only
     workspace: str,
     project_id: int,
     bucket: str,
-    keys: Iterable[str] | AsyncIterator[str],
+    keys: Iterable[str] | AsyncIterator[str | SkippedKey],
     total: int | None,
     concurrency: int,
     rate: float | None,
@@ -282,6 +295,7 @@ async def run_import(  # noqa: PLR0913 -- every option is keyword-only
     report_path: Path | None,
     display: ImportDisplay,
     hard_exit: Callable[[], None],
+    listing: Callable[[], ListingStats] | None = None,
 ) -> ImportSummary:
     """
     Register *keys*, stream outcomes to *display* and the report file.
@@ -289,7 +303,8 @@ async def run_import(  # noqa: PLR0913 -- every option is keyword-only
     The first Ctrl-C (or SIGTERM) stops the job in order: no new key is
     sent, requests in flight settle and the journal is flushed.  A second
     one calls *hard_exit*: the journal is crash-safe, so a resume still
-    does every key exactly once.
+    does every key exactly once.  *listing* gives the counts of the
+    bucket listing the keys come from, if they do.
 
     Raises:
         MaiuError: A systemic failure (credentials refused, no such
@@ -357,4 +372,5 @@ async def run_import(  # noqa: PLR0913 -- every option is keyword-only
         report_path=report_path,
         journal_path=journal,
         examples=tuple(examples),
+        listing=None if listing is None else listing(),
     )

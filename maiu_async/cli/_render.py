@@ -44,12 +44,14 @@ if TYPE_CHECKING:
     from maiu_async.bulk import BulkEvent, Outcome
 
     from ._importer import ImportSummary
+    from ._storage import DryRunSummary
 
 
 __all__ = [
     "ImportProgress",
     "make_console",
     "print_counters",
+    "print_dry_run",
     "print_projects",
     "print_summary",
     "summary_table",
@@ -269,9 +271,21 @@ def summary_table(summary: ImportSummary, title: str) -> Table:
         registered_note.append(f"{r.resumed:,} already done (journal)")
     if r.reconciled:
         registered_note.append(f"{r.reconciled:,} found after a lost answer")
+    skipped_note = "invalid or repeated keys, never sent"
+    if summary.listing is not None:
+        from ._storage import skipped_by_reason  # noqa: PLC0415
+
+        reasons = [
+            f"{count:,} {reason}"
+            for reason, count in skipped_by_reason(summary.listing).items()
+            if count
+        ]
+        skipped_note = "never sent" + (
+            f": {', '.join(reasons)}" if reasons else ""
+        )
     rows: list[tuple[str, int, str, str]] = [
         ("Registered", r.registered, "; ".join(registered_note), "green"),
-        ("Skipped", r.skipped, "invalid or repeated keys, never sent", ""),
+        ("Skipped", r.skipped, skipped_note, ""),
         ("Failed", r.failed, "certainly not registered", ""),
         ("Unknown", r.unknown, "may exist; a resume reconciles them", ""),
     ]
@@ -287,8 +301,15 @@ def summary_table(summary: ImportSummary, title: str) -> Table:
             "left in the input when the import stopped",
         )
     table.add_section()
-    total = "?" if summary.total is None else f"{summary.total:,}"
-    table.add_row("Keys", total, "non-blank lines of the input")
+    if summary.listing is not None:
+        table.add_row(
+            "Objects",
+            f"{summary.listing.listed:,}",
+            _pages(summary.listing.pages),
+        )
+    else:
+        total = "?" if summary.total is None else f"{summary.total:,}"
+        table.add_row("Keys", total, "non-blank lines of the input")
     table.add_row("Duration", _seconds(r.duration), "")
     table.add_row("Rate", f"{r.rate:,.0f} req/s", "registration requests")
     table.add_row("Requests", f"{r.requests:,}", "")
@@ -345,6 +366,63 @@ def print_summary(
             "[bold green]Done:[/] every valid key is registered"
             + (f" ({r.skipped:,} skipped)." if r.skipped else ".")
         )
+
+
+def _pages(count: int) -> str:
+    return f"listed in {count:,} page" + ("" if count == 1 else "s")
+
+
+def print_dry_run(console: Console, summary: DryRunSummary) -> None:
+    """
+    Print what a dry run would register and skip, with the reasons.
+
+    Strictly private.
+    """
+    from maiu_async.storage._filter import human_size  # noqa: PLC0415
+
+    from ._storage import skipped_by_reason  # noqa: PLC0415
+
+    s = summary.stats
+    table = Table(
+        title=f"Dry run: {summary.bucket}/{summary.prefix} (nothing sent)",
+        box=box.ROUNDED,
+        show_header=False,
+        title_style="bold",
+        title_justify="left",
+    )
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    table.add_column(style="dim")
+    table.add_row(
+        Text("Would register", style="green"),
+        Text(f"{s.selected:,}", style="green"),
+        human_size(s.selected_bytes),
+    )
+    table.add_row(
+        Text("Would skip", style="yellow" if s.skipped_total else ""),
+        f"{s.skipped_total:,}",
+        "",
+    )
+    for reason, count in skipped_by_reason(s).items():
+        table.add_row(f"  {reason}", f"{count:,}", "")
+    table.add_section()
+    table.add_row("Objects", f"{s.listed:,}", _pages(s.pages))
+    console.print(table)
+    if summary.examples:
+        examples = Table(
+            title="Skipped (examples)",
+            box=box.SIMPLE,
+            title_justify="left",
+            title_style="bold",
+        )
+        examples.add_column("Reason")
+        examples.add_column("Key", overflow="fold")
+        examples.add_column("Why", overflow="fold")
+        for reason, key, detail in summary.examples:
+            examples.add_row(Text(reason, style="yellow"), key, detail)
+        console.print(examples)
+    if summary.report_path is not None:
+        console.print(f"Report: {summary.report_path}", markup=False)
 
 
 def print_projects(console: Console, projects: Iterable[Project]) -> None:

@@ -18,7 +18,12 @@ or as ``python -m maiu_async.emulator --port 0``.
 from __future__ import annotations
 
 from ._app import make_app
-from ._config import EmulatorConfig, ErrorBodyStyle, Faults
+from ._config import (
+    EmulatorConfig,
+    ErrorBodyStyle,
+    Faults,
+    ObjectStorageCheck,
+)
 from ._server import Emulator, run
 from ._state import EmulatorState
 from ._stats import Stats
@@ -30,6 +35,7 @@ __all__ = [
     "EmulatorState",
     "ErrorBodyStyle",
     "Faults",
+    "ObjectStorageCheck",
     "Stats",
     "make_app",
     "run",
@@ -37,7 +43,14 @@ __all__ = [
 
 # Tracebacks and reprs show maiu_async.emulator.Emulator, not the
 # private module it lives in.
-for _obj in (Emulator, EmulatorConfig, EmulatorState, Faults, Stats):
+for _obj in (
+    Emulator,
+    EmulatorConfig,
+    EmulatorState,
+    Faults,
+    ObjectStorageCheck,
+    Stats,
+):
     _obj.__module__ = __name__
 for _func in (make_app, run):
     _func.__module__ = __name__

@@ -22,6 +22,7 @@ from ._auth import authenticate
 from ._errors import ServiceError
 from ._faults import delay, inject_faults, rate_limit
 from ._handlers import HANDLERS, Call
+from ._objects import ObjectChecker
 from ._routes import is_api, resolve
 from ._runtime import Runtime
 from ._state import EmulatorState
@@ -86,12 +87,25 @@ def make_app(
     return app
 
 
+# Routes answered from an asset's import status: a pending Object
+# Storage check is settled first, so that polling one asset is prompt.
+_SETTLE_FIRST = frozenset({"import_status", "get_asset", "request_analysis"})
+
+
 async def _start(app: web.Application) -> None:
     app[_keys.RUNTIME].start(asyncio.get_running_loop().time)
+    config = app[_keys.CONFIG]
+    if config.object_storage is not None:
+        checker = ObjectChecker(config)
+        await checker.start()
+        app[_keys.OBJECTS] = checker
 
 
 async def _stop(app: web.Application) -> None:
     app[_keys.RUNTIME].stop()
+    checker = app.get(_keys.OBJECTS)
+    if checker is not None:
+        await checker.stop()
 
 
 @web.middleware
@@ -114,6 +128,7 @@ async def _dispatch(request: web.Request) -> web.Response:
         return _respond.gateway(
             codes.GW_NOT_FOUND, f"No route for {request.method}"
         )
+    objects = request.app.get(_keys.OBJECTS)
     call = Call(
         state=request.app[_keys.STATE],
         stats=request.app[_keys.STATS],
@@ -122,8 +137,11 @@ async def _dispatch(request: web.Request) -> web.Response:
         body=await request.read(),
         base_url=f"{request.scheme}://{request.host}",
         legacy=match.route.legacy,
+        objects=objects,
     )
     try:
+        if objects is not None and match.route.action in _SETTLE_FIRST:
+            await objects.settle(call.state.asset(*call.asset_ref()))
         body = HANDLERS[match.route.action](call)
     except ServiceError as exc:
         style = request.app[_keys.CONFIG].error_body_style

@@ -15,6 +15,7 @@ from . import _checks
 
 
 if TYPE_CHECKING:
+    from ._objects import ObjectChecker
     from ._state import EmulatorState
     from ._stats import Stats
 
@@ -37,6 +38,7 @@ class Call:
         body: The raw request body.
         base_url: ``scheme://host`` the request came to.
         legacy: Whether the route is a ``video-assets`` alias.
+        objects: The Object Storage check, when configured.
 
     """
 
@@ -47,6 +49,7 @@ class Call:
     body: bytes
     base_url: str
     legacy: bool = False
+    objects: ObjectChecker | None = None
 
     @property
     def workspace(self) -> str:

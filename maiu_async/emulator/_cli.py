@@ -12,11 +12,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import importlib.util
 import os
 import signal
 import sys
 
-from ._config import EmulatorConfig, Faults
+from maiu_async import limits
+
+from ._config import EmulatorConfig, Faults, ObjectStorageCheck
 from ._server import run
 
 
@@ -24,6 +27,8 @@ __all__ = ["main"]
 
 ENV_ACCESS_KEY = "MAIU_EMULATOR_ACCESS_KEY"
 ENV_SECRET_KEY = "MAIU_EMULATOR_SECRET_KEY"  # noqa: S105 -- a variable name
+ENV_S3_ACCESS_KEY = "MAIU_EMULATOR_S3_ACCESS_KEY"
+ENV_S3_SECRET_KEY = "MAIU_EMULATOR_S3_SECRET_KEY"  # noqa: S105 -- a name
 
 _FAULT_FLAGS = (
     ("--fault-500", "error_500", "answer 500 unprocessed"),
@@ -140,7 +145,60 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="the account's workspace allowance",
     )
+    storage = parser.add_argument_group(
+        "Object Storage check",
+        "check that registered keys exist, as the service does: a missing "
+        "object does not fail registration, its import status ends as "
+        "FILE_NOT_EXIST (needs the 's3' extra)",
+    )
+    storage.add_argument(
+        "--s3-endpoint",
+        metavar="URL",
+        help="S3-compatible store to check keys in (default: no check)",
+    )
+    storage.add_argument(
+        "--s3-region",
+        default=limits.OBJECT_STORAGE_REGION,
+        metavar="NAME",
+        help="its region name (default: %(default)s)",
+    )
+    storage.add_argument(
+        "--s3-access-key",
+        default=os.environ.get(ENV_S3_ACCESS_KEY),
+        metavar="KEY",
+        help=(
+            f"its access key (default: ${ENV_S3_ACCESS_KEY}, else the "
+            f"emulator's own keys); the secret is read from "
+            f"${ENV_S3_SECRET_KEY} only"
+        ),
+    )
+    storage.add_argument(
+        "--s3-check-concurrency",
+        type=int,
+        default=8,
+        metavar="N",
+        help=(
+            "background HEAD requests in flight; 0 checks a key only when "
+            "its import status is asked for (default: %(default)s)"
+        ),
+    )
     return parser
+
+
+def _object_storage(args: argparse.Namespace) -> ObjectStorageCheck | None:
+    if args.s3_endpoint is None:
+        return None
+    access = args.s3_access_key
+    secret = os.environ.get(ENV_S3_SECRET_KEY) if access else None
+    if access and not secret:
+        raise ValueError(f"--s3-access-key needs ${ENV_S3_SECRET_KEY}")
+    return ObjectStorageCheck(
+        endpoint=args.s3_endpoint,
+        region=args.s3_region,
+        access_key=access or None,
+        secret_key=secret,
+        concurrency=args.s3_check_concurrency,
+    )
 
 
 def _config(args: argparse.Namespace) -> EmulatorConfig:
@@ -163,7 +221,15 @@ def _config(args: argparse.Namespace) -> EmulatorConfig:
         analysis_delay=args.analysis_delay,
         summary_delay=args.summary_delay,
         max_workspaces=args.max_workspaces,
+        object_storage=_object_storage(args),
     )
+
+
+def _has_s3_client() -> bool:
+    try:
+        return importlib.util.find_spec("aiobotocore") is not None
+    except (ImportError, ValueError):  # pragma: no cover -- broken install
+        return False
 
 
 def _announce(url: str) -> None:
@@ -206,6 +272,10 @@ def main(argv: list[str] | None = None) -> int:
         config = _config(args)
     except (TypeError, ValueError) as exc:
         parser.error(str(exc))
+    if config.object_storage is not None and not _has_s3_client():
+        parser.error(
+            "--s3-endpoint needs aiobotocore: pip install 'maiu-async[s3]'"
+        )
     try:
         asyncio.run(_serve(config, args.host, args.port))
     except (KeyboardInterrupt, asyncio.CancelledError):

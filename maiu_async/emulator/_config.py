@@ -13,8 +13,16 @@ import attrs
 
 from attrs import validators as v
 
+from maiu_async import limits
 
-__all__ = ["EmulatorConfig", "ErrorBodyStyle", "Faults", "Knobs"]
+
+__all__ = [
+    "EmulatorConfig",
+    "ErrorBodyStyle",
+    "Faults",
+    "Knobs",
+    "ObjectStorageCheck",
+]
 
 #: How service errors are written: ``{"code", "message"}`` at the top
 #: level, or wrapped in ``{"responseError": {...}}``.
@@ -83,6 +91,68 @@ class Faults:
         )
 
 
+def _http_url(
+    _inst: object, attribute: attrs.Attribute[str], value: str
+) -> None:
+    if not isinstance(value, str) or not value.startswith(
+        ("http://", "https://")
+    ):
+        raise ValueError(
+            f"{attribute.name} must be an http(s) URL, not {value!r}"
+        )
+
+
+@attrs.frozen(kw_only=True)
+class ObjectStorageCheck:
+    """
+    Check that registered keys exist, in an S3-compatible store.
+
+    The real service reads each registered object from Object Storage
+    after answering the POST, so a missing object does not fail the
+    registration: its import ends as ``FILE_NOT_EXIST`` [I, API reference
+    A1].  With this knob the emulator does the same.  Each registered key
+    gets one ``HEAD`` request, made in the background by a few workers;
+    the asset stays ``IN_PROGRESS`` until it is answered (asking for the
+    asset's import status, for the asset or to analyse it makes it
+    answered at once).  A 404 (no such key or bucket) gives
+    ``FILE_NOT_EXIST``; any other failure ``FAILED``.
+
+    Needs aiobotocore (the ``s3`` extra) only when used.
+
+    Attributes:
+        endpoint: The store's base URL, such as
+            ``https://kr.object.ncloudstorage.com``.
+        region: The region name requests are signed for.
+        access_key: The store's access key; ``None`` uses the emulator's
+            own key pair (NCP Object Storage takes the same NCP keys).
+        secret_key: Its secret key; never shown in a repr.
+        concurrency: Background ``HEAD`` requests in flight at most; 0
+            checks an asset only when its status is asked for.
+
+    """
+
+    endpoint: str = attrs.field(validator=_http_url)
+    region: str = attrs.field(
+        default=limits.OBJECT_STORAGE_REGION, validator=v.min_len(1)
+    )
+    access_key: str | None = attrs.field(
+        default=None, validator=v.optional(v.min_len(1))
+    )
+    secret_key: str | None = attrs.field(
+        default=None, repr=False, validator=v.optional(v.min_len(1))
+    )
+    concurrency: int = attrs.field(
+        default=8, validator=v.and_(v.instance_of(int), v.ge(0))
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if (self.access_key is None) != (self.secret_key is None):
+            raise ValueError(
+                "give both the store's access_key and secret_key, or "
+                "neither (to use the emulator's own)"
+            )
+
+
 @attrs.frozen(kw_only=True)
 class EmulatorConfig:
     """
@@ -112,6 +182,9 @@ class EmulatorConfig:
         summary_delay: Seconds a scene-summary run takes, likewise.
         max_workspaces: The account's workspace allowance; ``None`` is
             unlimited.
+        object_storage: Check that registered keys exist in this store
+            (see `ObjectStorageCheck`); ``None`` takes every key on
+            trust.
 
     """
 
@@ -141,6 +214,9 @@ class EmulatorConfig:
     summary_delay: float = attrs.field(default=0.0, validator=_seconds)
     max_workspaces: int | None = attrs.field(
         default=None, validator=v.optional(v.and_(v.instance_of(int), v.ge(0)))
+    )
+    object_storage: ObjectStorageCheck | None = attrs.field(
+        default=None, validator=v.optional(v.instance_of(ObjectStorageCheck))
     )
 
     @property
@@ -174,3 +250,4 @@ class Knobs(TypedDict, total=False):
     analysis_delay: float
     summary_delay: float
     max_workspaces: int | None
+    object_storage: ObjectStorageCheck | None

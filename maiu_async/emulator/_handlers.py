@@ -145,6 +145,9 @@ def register_asset(call: Call) -> JSON:
     key = _checks.required_text(body, "key")
     bucket = _checks.required_text(body, "bucketName")
     asset = call.state.add_asset(call.workspace, project_id, key, bucket)
+    if call.objects is not None:
+        # Like the service: the POST succeeds, the import finds out.
+        call.objects.submit(asset)
     call.stats.assets_created += 1
     return _wire.success(_wire.asset_registered(asset, legacy=call.legacy))
 

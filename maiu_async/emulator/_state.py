@@ -61,6 +61,14 @@ BASE_PROJECT_NAME = "default"
 IN_PROGRESS = "IN_PROGRESS"
 COMPLETED = "COMPLETED"
 INVALID_METADATA = "INVALID_METADATA"
+FILE_NOT_EXIST = "FILE_NOT_EXIST"
+FAILED = "FAILED"
+
+# `AssetRecord.object_check`: what the Object Storage check found.
+OBJECT_PENDING = "pending"
+OBJECT_FOUND = "found"
+OBJECT_MISSING = "missing"
+OBJECT_FAILED = "failed"
 
 
 @attrs.define
@@ -78,6 +86,10 @@ class AssetRecord:
         registered_at: `EmulatorState.clock` reading at registration.
         analysis: Its latest analysis, if any.
         indexes: Its indexes by id, in ascending id order.
+        object_check: What the Object Storage check found: ``None`` when
+            there is no check, else ``"pending"``, ``"found"``,
+            ``"missing"`` or ``"failed"``.
+        object_size: The object's size, once the check found it.
 
     """
 
@@ -90,6 +102,8 @@ class AssetRecord:
     registered_at: float
     analysis: AnalysisRecord | None = None
     indexes: dict[int, IndexRecord] = attrs.Factory(dict)
+    object_check: str | None = None
+    object_size: int | None = None
 
     @property
     def extension(self) -> str:
@@ -527,12 +541,20 @@ class EmulatorState:
         """
         Return the asset's ``uploadStatus`` now.
 
-        ``IN_PROGRESS`` for *import_delay* seconds after registration,
-        then ``INVALID_METADATA`` for an unsupported extension, otherwise
-        ``COMPLETED``.
+        ``IN_PROGRESS`` for *import_delay* seconds after registration
+        and while the Object Storage check (if any) is pending; then
+        ``FILE_NOT_EXIST`` if the check found no object, ``FAILED`` if it
+        could not tell, ``INVALID_METADATA`` for an unsupported
+        extension, otherwise ``COMPLETED``.
         """
         if self.clock() - asset.registered_at < self.import_delay:
             return IN_PROGRESS
+        check = asset.object_check
+        if check is not None and check != OBJECT_FOUND:
+            return {
+                OBJECT_PENDING: IN_PROGRESS,
+                OBJECT_MISSING: FILE_NOT_EXIST,
+            }.get(check, FAILED)
         if asset.extension not in limits.SUPPORTED_EXTENSIONS:
             return INVALID_METADATA
         return COMPLETED

@@ -51,6 +51,9 @@ USER = "emulator"
 _RESULT_MESSAGES = {
     "IN_PROGRESS": "The media file is being imported.",
     "COMPLETED": "The media file was imported.",
+    # [?] The real texts are not documented.
+    "FILE_NOT_EXIST": "The file does not exist in Object Storage.",
+    "FAILED": "The media file could not be read from Object Storage.",
 }
 
 
@@ -183,7 +186,15 @@ def _metadata(a: AssetRecord, status: str) -> JSON:
     return {
         "resolution": "1920x1080" if done else None,
         "durationMs": 60_000 if done and is_video else None,
-        "size": 1024 + zlib.crc32(a.key.encode()) % 2**20 if done else None,
+        "size": (
+            (
+                a.object_size
+                if a.object_size is not None
+                else 1024 + zlib.crc32(a.key.encode()) % 2**20
+            )
+            if done
+            else None
+        ),
         "format": a.extension or None,
     }
 

@@ -1,0 +1,377 @@
+"""
+``maiu-async import --prefix``: a bucket listed by a real S3-compatible
+server (moto on loopback), imported into an emulator subprocess that
+checks each registered key exists in it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from collections import Counter
+from typing import TYPE_CHECKING
+
+import pytest
+
+from clihelpers import (
+    ACCESS_KEY,
+    SECRET_KEY,
+    cli_for,
+    make_project,
+    read_report,
+    start_emulator,
+    write_keys,
+)
+from s3helpers import (
+    PREFIX,
+    S3_ACCESS_KEY,
+    S3_SECRET_KEY,
+    moto_server,
+    seed_corpus,
+)
+
+from maiu_async import MaiuClient
+from maiu_async.cli._commands import run
+
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    from clihelpers import Cli, EmulatorProcess
+    from s3helpers import Corpus
+
+
+BUCKET = "cli-corpus"
+REASONS = (
+    "folder",
+    "unsupported extension",
+    "invalid key",
+    "empty",
+    "too large",
+)
+
+
+@pytest.fixture(name="s3_url", scope="module")
+def _s3_url() -> Iterator[str]:
+    with moto_server() as url:
+        yield url
+
+
+@pytest.fixture(name="corpus", scope="module")
+def _corpus(s3_url: str) -> Corpus:
+    # A few hundred objects: the storage tests list thousands in-process.
+    return seed_corpus(BUCKET, media=300)
+
+
+@pytest.fixture(name="checked", scope="module")
+def _checked(home: Path, s3_url: str) -> Iterator[EmulatorProcess]:
+    # The emulator checks keys with its own keys (NCP's "same keys").
+    with start_emulator(home, "--s3-endpoint", s3_url) as emu:
+        yield emu
+
+
+def _s3_cli(url: str, s3_url: str, home: Path, cwd: Path) -> Cli:
+    cli = cli_for(url, home, cwd)
+    for name in list(cli.env):
+        if name.startswith("AWS_"):
+            del cli.env[name]
+    cli.env["MAIU_S3_ENDPOINT"] = s3_url
+    return cli
+
+
+def _expected(corpus: Corpus) -> tuple[dict[str, str | None], Counter[str]]:
+    reasons = corpus.reasons(PREFIX)
+    return reasons, Counter(r for r in reasons.values() if r is not None)
+
+
+def test_dry_run_lists_every_decision(corpus, s3_url, home, tmp_path):
+    """One line per object on stdout, counts per reason on stderr."""
+    cli = _s3_cli("http://127.0.0.1:9", s3_url, home, tmp_path)
+    reasons, skipped = _expected(corpus)
+
+    result = cli("import", "--bucket", BUCKET, "--prefix", PREFIX, "--dry-run")
+
+    assert 0 == result.code, result.stderr
+    lines = [line.split("\t") for line in result.stdout.splitlines()]
+    assert len(reasons) == len(lines)
+    assert reasons == {
+        fields[1]: (fields[2] if fields[0] == "skip" else None)
+        for fields in lines
+    }
+    table = result.stderr.splitlines()
+    assert any("nothing sent" in line for line in table)
+    selected = sum(r is None for r in reasons.values())
+    expected_rows = {"Would register": selected, **skipped}
+    for label, count in expected_rows.items():
+        assert any(
+            label in line and f" {count:,} " in line for line in table
+        ), (label, result.stderr)
+
+
+def test_dry_run_json_and_report(corpus, s3_url, home, tmp_path):
+    """--json prints the counts per reason; --report has every object."""
+    cli = _s3_cli("http://127.0.0.1:9", s3_url, home, tmp_path)
+    cli.env["MAIU_S3_SECRET_KEY"] = S3_SECRET_KEY
+    reasons, skipped = _expected(corpus)
+    report = tmp_path / "dry.jsonl"
+
+    result = cli(
+        "import",
+        "--bucket",
+        BUCKET,
+        "--prefix",
+        PREFIX,
+        "--dry-run",
+        "--json",
+        "--report",
+        str(report),
+        "--s3-access-key",
+        S3_ACCESS_KEY,
+    )
+
+    assert 0 == result.code, result.stderr
+    summary = json.loads(result.stdout)
+    assert {
+        "dry_run": True,
+        "bucket": BUCKET,
+        "prefix": PREFIX,
+        "listed": len(reasons),
+        "would_register": sum(r is None for r in reasons.values()),
+        "would_skip": sum(skipped.values()),
+        "skipped_by_reason": {r: skipped[r] for r in REASONS},
+        "complete": True,
+        "exit_code": 0,
+    } == {
+        k: summary[k]
+        for k in (
+            "dry_run",
+            "bucket",
+            "prefix",
+            "listed",
+            "would_register",
+            "would_skip",
+            "skipped_by_reason",
+            "complete",
+            "exit_code",
+        )
+    }
+    rows = read_report(report)
+    assert reasons == {row["key"]: row["reason"] for row in rows}
+    assert all(
+        (row["action"] == "skip") == (row["detail"] is not None)
+        for row in rows
+    )
+    assert S3_SECRET_KEY not in result.stdout + result.stderr
+
+
+def test_import_a_prefix_end_to_end(corpus, s3_url, checked, home, tmp_path):
+    """
+    Every object under the prefix is registered or skipped with its
+    reason; the emulator finds each registered object in the bucket, and
+    a key that is not there ends as FILE_NOT_EXIST.
+    """
+    cli = _s3_cli(checked.url, s3_url, home, tmp_path)
+    workspace, project_id = make_project(checked.url)
+    reasons, skipped = _expected(corpus)
+    report = tmp_path / "import.jsonl"
+
+    result = cli(
+        "import",
+        "--workspace",
+        workspace,
+        "--project-id",
+        str(project_id),
+        "--bucket",
+        BUCKET,
+        "--prefix",
+        PREFIX,
+        "--journal",
+        str(tmp_path / "journal"),
+        "--report",
+        str(report),
+        "--json",
+    )
+
+    assert 0 == result.code, result.stderr
+    summary = json.loads(result.stdout)
+    selected = [k for k, r in reasons.items() if r is None]
+    assert (len(selected), sum(skipped.values()), 0, 0) == (
+        summary["registered"],
+        summary["skipped"],
+        summary["failed"],
+        summary["unknown"],
+    )
+    assert {r: skipped[r] for r in REASONS} == summary["skipped_by_reason"]
+    assert len(reasons) == summary["listed"]
+    rows = read_report(report)
+    assert sorted(selected) == sorted(
+        r["key"] for r in rows if r["status"] == "registered"
+    )
+    folder = next(r for r in rows if r["key"] == PREFIX)
+    assert ("skipped", "is a folder; only files can be registered") == (
+        folder["status"],
+        folder["error"],
+    )
+
+    missing = write_keys(tmp_path / "missing.txt", [f"{PREFIX}not-there.mp4"])
+    result = cli(
+        "import",
+        "--workspace",
+        workspace,
+        "--project-id",
+        str(project_id),
+        "--bucket",
+        BUCKET,
+        "--keys-file",
+        str(missing),
+        "--json",
+    )
+    assert 0 == result.code, result.stderr
+
+    statuses = asyncio.run(_statuses(checked.url, workspace, project_id))
+    assert "FILE_NOT_EXIST" == statuses[f"{PREFIX}not-there.mp4"]
+    del statuses[f"{PREFIX}not-there.mp4"]
+    assert 50 == len(statuses)
+    assert {"COMPLETED"} == set(statuses.values())
+    assert set(statuses) <= set(selected)
+
+
+async def _statuses(
+    url: str, workspace: str, project_id: int
+) -> dict[str, str]:
+    """The import status of the missing key and of 50 others."""
+    async with MaiuClient(
+        access_key=ACCESS_KEY, secret_key=SECRET_KEY, endpoint=url
+    ) as client:
+        page = await client.assets.list(workspace, project_id)
+        wanted = page.content[:50] + page.content[-1:]
+        return {
+            str(a.file_name): (
+                await client.assets.import_status(
+                    workspace, project_id, a.asset_id
+                )
+            ).upload_status
+            for a in wanted
+        }
+
+
+def test_no_such_bucket(s3_url, monkeypatch, capsys):
+    """A bucket the store does not have: exit 2, one line, no traceback."""
+    monkeypatch.setenv("NCLOUD_ACCESS_KEY_ID", ACCESS_KEY)
+    monkeypatch.setenv("NCLOUD_SECRET_ACCESS_KEY", SECRET_KEY)
+    monkeypatch.setenv("MAIU_S3_ENDPOINT", s3_url)
+
+    code = run(
+        ["import", "--bucket", "no-such-bucket", "--whole-bucket", "--dry-run"]
+    )
+
+    err = capsys.readouterr().err
+    assert 2 == code
+    assert err.startswith(
+        "maiu-async: object storage refused: ListObjects on bucket "
+        "'no-such-bucket': NoSuchBucket (HTTP 404)"
+    ), err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(
+            ["--prefix", "a/", "--keys-file", "-"],
+            "exactly one of --keys-file, --prefix and --whole-bucket",
+            id="prefix-and-keys-file",
+        ),
+        pytest.param(
+            ["--prefix", "a/", "--whole-bucket"],
+            "exactly one of",
+            id="prefix-and-whole-bucket",
+        ),
+        pytest.param([], "exactly one of", id="no-source"),
+        pytest.param(
+            ["--prefix", ""], "pass --whole-bucket", id="empty-prefix"
+        ),
+        pytest.param(
+            ["--keys-file", "-", "--dry-run"],
+            "--dry-run lists a bucket",
+            id="dry-run-keys-file",
+        ),
+        pytest.param(
+            ["--prefix", "a/", "--project-id", "1"],
+            "Missing option '--workspace'",
+            id="no-workspace",
+        ),
+        pytest.param(
+            ["--prefix", "a/", "--dry-run", "--s3-access-key", "OTHER"],
+            "$MAIU_S3_SECRET_KEY or $AWS_SECRET_ACCESS_KEY",
+            id="s3-key-without-secret",
+        ),
+        pytest.param(
+            ["--prefix", "a/", "--dry-run", "--s3-endpoint", "s3.local"],
+            "endpoint must be an http(s) URL",
+            id="bad-endpoint",
+        ),
+    ],
+)
+def test_usage_errors(args, message, monkeypatch, capsys):
+    """Wrong combinations exit 2 with one line saying what to do."""
+    for name in ("MAIU_S3_SECRET_KEY", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NCLOUD_ACCESS_KEY_ID", ACCESS_KEY)
+    monkeypatch.setenv("NCLOUD_SECRET_ACCESS_KEY", SECRET_KEY)
+
+    code = run(["import", "--bucket", "b", *args])
+
+    err = capsys.readouterr().err
+    assert 2 == code
+    assert message in err
+    assert SECRET_KEY not in err
+
+
+def test_s3_credentials_default_to_the_api_keys():
+    """Without --s3-access-key the bucket is listed with the NCP keys."""
+    from maiu_async import Credentials  # noqa: PLC0415
+    from maiu_async.cli._storage import s3_credentials  # noqa: PLC0415
+
+    api = Credentials(ACCESS_KEY, SECRET_KEY)
+
+    assert api == s3_credentials(None, lambda: api, environ={})
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        pytest.param({"MAIU_S3_SECRET_KEY": S3_SECRET_KEY}, id="maiu"),
+        pytest.param({"AWS_SECRET_ACCESS_KEY": S3_SECRET_KEY}, id="aws"),
+        pytest.param(
+            {
+                "MAIU_S3_SECRET_KEY": S3_SECRET_KEY,
+                "AWS_SECRET_ACCESS_KEY": "x",
+            },
+            id="maiu-first",
+        ),
+    ],
+)
+def test_s3_credentials_override(environ):
+    """--s3-access-key pairs with a secret from the environment only."""
+    from maiu_async.cli._storage import s3_credentials  # noqa: PLC0415
+
+    def never():
+        raise AssertionError("the API keys are not wanted")
+
+    creds = s3_credentials(S3_ACCESS_KEY, never, environ=environ)
+
+    assert (S3_ACCESS_KEY, S3_SECRET_KEY) == (
+        creds.access_key,
+        creds.secret_key,
+    )
+
+
+def test_printable_keys():
+    """Control characters in keys cannot break the one-line-per-key output."""
+    from maiu_async.cli._storage import printable  # noqa: PLC0415
+
+    assert "a b/é.mp4" == printable("a b/é.mp4")
+    assert "a\\x0ab\\x09c.mp4" == printable("a\nb\tc.mp4")
