@@ -29,3 +29,11 @@ test: lint typecheck
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
+
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet httpx
+	$(BIN)/python benchmarks/run.py --write
+
+bench-quick: $(STAMP)
+	$(BIN)/python -m pip install --quiet httpx
+	$(BIN)/python benchmarks/run.py --quick
