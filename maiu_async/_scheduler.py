@@ -345,9 +345,10 @@ def _check_ceiling(ceiling: float | None) -> None:
 
 
 def _capacity(rate: float) -> float:
-    # A small bucket (a tenth of a second's worth, at least one) keeps
-    # bursts short, which is what keeps a server's limiter quiet.
-    return max(1.0, rate / 10)
+    # A small bucket (a fiftieth of a second's worth, at least one) keeps
+    # bursts short: a server's limiter usually allows a tenth of a second's
+    # worth, so our bursts, even bunched up by the network, fit in it.
+    return max(1.0, rate / 50)
 
 
 def _bucket(rate: float) -> AsyncLimiter:
