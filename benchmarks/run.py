@@ -24,40 +24,58 @@ from pathlib import Path
 from _common import HERE, emulator, fast_server, run_worker
 
 
-def ceiling(n: int, conc: int) -> list[str]:
-    """Scenario 1: register_many vs the raw aiohttp loop (and others)."""
-    rows = {}
+def ceiling(n: int, conc: int, rounds: int) -> list[str]:
+    """
+    Scenario 1: register_many vs the raw aiohttp loop (and others).
+
+    The variants run interleaved, *rounds* times each, and each reports
+    its best round: on a shared VM a run can lose 40% to a neighbour, and
+    the best round is the least disturbed one.
+    """
+    runs: dict[str, list[dict]] = {}
     with fast_server() as url:
-        for variant in ("raw", "register_many", "gather", "httpx"):
-            try:
-                # httpx is ~20x slower here: a tenth of the requests
-                # gives the same per-request figures in reasonable time.
-                count = n // 10 if variant == "httpx" else n
-                rows[variant] = run_worker(
-                    "ceiling_worker.py", variant, url, str(count), str(conc)
+        for _ in range(rounds):
+            for variant in ("raw", "register_many", "gather"):
+                runs.setdefault(variant, []).append(
+                    run_worker(
+                        "ceiling_worker.py", variant, url, str(n), str(conc)
+                    )
                 )
-            except (RuntimeError, ValueError) as exc:
-                rows[variant] = {"error": str(exc).splitlines()[0]}
-    raw = rows["raw"].get("req_per_s") or 1
+        # httpx is ~20x slower here: one round of a tenth of the
+        # requests gives the same per-request figures in reasonable time.
+        try:
+            runs["httpx"] = [
+                run_worker(
+                    "ceiling_worker.py", "httpx", url, str(n // 10), str(conc)
+                )
+            ]
+        except RuntimeError as exc:
+            runs["httpx"] = [{"error": str(exc).splitlines()[0]}]
+    best = {
+        name: max(rs, key=lambda r: r.get("req_per_s") or 0)
+        for name, rs in runs.items()
+    }
+    raw = best["raw"]["req_per_s"]
     out = [
         (
             f"### 1. Client ceiling ({n} requests, concurrency {conc}, "
-            "fast loopback server)"
+            f"fast loopback server, best of {rounds} interleaved rounds)"
         ),
         "",
         (
-            "| variant | req/s | x raw | p50 ms | p99 ms | CPU µs/req | "
-            "peak RSS MB |"
+            "| variant | req/s (best) | x raw | all rounds req/s | p50 ms | "
+            "p99 ms | CPU µs/req | peak RSS MB |"
         ),
-        "|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|",
     ]
-    for name, r in rows.items():
+    for name, r in best.items():
         if "error" in r:
-            out.append(f"| {name} | failed: {r['error']} | | | | | |")
+            out.append(f"| {name} | failed: {r['error']} | | | | | | |")
             continue
+        every = ", ".join(str(x.get("req_per_s")) for x in runs[name])
         out.append(
-            f"| {name} | {r['req_per_s']} | "
-            f"{r['req_per_s'] / raw:.2f} | {r['p50_ms']} | {r['p99_ms']} | "
+            f"| {name} | {r['req_per_s']} | {r['req_per_s'] / raw:.2f} | "
+            f"{every} | {r['p50_ms']} | {r['p99_ms']} | "
             f"{r['cpu_us_per_req']} | {r['peak_rss_mb']} |"
         )
     return [*out, ""]
@@ -206,7 +224,7 @@ def main() -> None:
         ),
         "",
     ]
-    lines += ceiling(2000 if q else 20000, 64)
+    lines += ceiling(2000 if q else 20000, 64, 1 if q else 3)
     lines += latency_bound(400 if q else 8000, 200, [0.05, 0.2])
     lines += rate_accuracy(200, 4 if q else 30)
     lines += memory([2000, 10000] if q else [100_000, 1_000_000], 64)

@@ -20,7 +20,6 @@ import json
 from typing import TYPE_CHECKING
 
 import anyio
-import attrs
 import pytest
 
 from hypothesis import given
@@ -431,11 +430,17 @@ async def test_any_answer_is_a_result_or_a_maiu_error(
 
 
 def test_every_request_is_bounded_by_default():
-    """The default time limits are all finite: no request waits forever."""
+    """The default total and connect limits are finite: nothing waits forever.
+
+    The per-read limit is off by default (aiohttp re-arms a timer on every
+    chunk, a large share of a bulk job's CPU); the total limit bounds every
+    request, slow-drip answers included.
+    """
     limits = Timeouts()
 
     assert [] == [
         name
-        for name, value in attrs.asdict(limits).items()
-        if value is None or not value > 0
+        for name in ("connect", "total")
+        if (value := getattr(limits, name)) is None or not value > 0
     ]
+    assert limits.read is None
