@@ -175,7 +175,7 @@ class MaiuClient:
         legacy: bool | None = None,
         timeouts: Timeouts | None = None,
         limits: ConnectionLimits | None = None,
-        retry: RetryPolicy | None = RetryPolicy(),  # noqa: B008 -- frozen
+        retry: RetryPolicy | None = _DEFAULT_RETRY,
         rate: float | None = None,
         verify_tls: bool = True,
     ) -> None:
