@@ -9,7 +9,7 @@ Prints one JSON line of figures.  Variants:
   limit of the client side on this machine;
 - ``httpx``: the same loop with httpx;
 - ``gather``: a naive ``asyncio.gather`` over ``client.assets.register``;
-- ``register_many``: ``client.assets.register_many``.
+- ``register_many``: ``maiu_async.register_many``.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ import json
 import sys
 
 from _common import ACCESS_KEY, SECRET_KEY, clock, cpu_seconds, summary
+
+import maiu_async
 
 
 PATH = "/api/v1/workspaces/bench-ws/projects/1/assets/import/object-storage"
@@ -118,7 +120,8 @@ async def register_many(url: str, n: int, c: int) -> tuple[list[float], int]:
     """The bulk engine."""
     latencies: list[float] = []
     async with make_client(url, c) as client:
-        report = await client.assets.register_many(
+        report = await maiu_async.register_many(
+            client,
             WS,
             PID,
             bucket_name=BUCKET,

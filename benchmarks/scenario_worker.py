@@ -17,6 +17,8 @@ import time
 
 from _common import ACCESS_KEY, SECRET_KEY, clock, cpu_seconds, summary
 
+import maiu_async
+
 from maiu_async import ConnectionLimits, MaiuClient
 
 
@@ -50,7 +52,8 @@ async def latency(url: str, n: int, conc: int, lat: float) -> dict:
     async with client(url, conc) as c:
         pid = await project(c, "bench-latency")
         cpu0, t0 = cpu_seconds(), clock()
-        report = await c.assets.register_many(
+        report = await maiu_async.register_many(
+            c,
             "bench-latency",
             pid,
             bucket_name=BUCKET,
@@ -78,7 +81,8 @@ async def rate(url: str, seconds: float, client_rate: float) -> dict:
         t0 = clock()
 
         async def run() -> None:
-            await c.assets.register_many(
+            await maiu_async.register_many(
+                c,
                 f"bench-rate-{int(client_rate)}",
                 pid,
                 bucket_name=BUCKET,
@@ -122,7 +126,8 @@ async def memory(url: str, keys_file: str, conc: int) -> dict:
 
     async with client(url, conc) as c:
         cpu0, t0 = cpu_seconds(), clock()
-        report = await c.assets.register_many(
+        report = await maiu_async.register_many(
+            c,
             "bench-ws",
             1,
             bucket_name=BUCKET,

@@ -19,6 +19,8 @@ import time
 
 from _common import ACCESS_KEY, SECRET_KEY, cpu_seconds, fast_server
 
+import maiu_async
+
 from maiu_async import ConnectionLimits, MaiuClient, Timeouts
 
 
@@ -39,7 +41,8 @@ async def one(url: str, timeouts: Timeouts, n: int) -> tuple[int, int]:
         timeouts=timeouts,
     ) as client:
         cpu0, t0 = cpu_seconds(), time.perf_counter()
-        await client.assets.register_many(
+        await maiu_async.register_many(
+            client,
             "bench-ws",
             1,
             bucket_name="bench-bucket",

@@ -11,6 +11,10 @@ Quick use::
         asset = await client.assets.register(
             "my-ws", project.project_id, key="a.mp4", bucket_name="media"
         )
+        report = await register_many(
+            client, "my-ws", project.project_id,
+            bucket_name="media", keys=["b.mp4", "c.mp4"],
+        )
 """
 
 from __future__ import annotations
@@ -30,9 +34,11 @@ from ._resources.projects import ProjectsResource
 from ._resources.scene_summaries import SceneSummariesResource
 from ._resources.search import SearchResource
 from ._resources.workspaces import WorkspacesResource
-from ._scheduler import AdaptiveLimiter, RetryPolicy
+from ._retry import RetryPolicy
+from ._scheduler import AdaptiveLimiter
 from ._transport import ConnectionLimits, Timeouts
 from ._types import USE_CLIENT_DEFAULT, UseClientDefault
+from .bulk import register_many, stream_register
 from .exceptions import (
     APIStatusError,
     AuthenticationFailed,
@@ -165,6 +171,8 @@ __all__ = [
     "ValidationError",
     "Workspace",
     "WorkspacesResource",
+    "register_many",
+    "stream_register",
 ]
 
 

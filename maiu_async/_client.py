@@ -36,7 +36,8 @@ from ._resources.projects import ProjectsResource
 from ._resources.scene_summaries import SceneSummariesResource
 from ._resources.search import SearchResource
 from ._resources.workspaces import WorkspacesResource
-from ._scheduler import AdaptiveLimiter, RetryPolicy
+from ._retry import RetryPolicy
+from ._scheduler import AdaptiveLimiter
 from ._signing import Signer
 from ._transport import (
     AiohttpTransport,

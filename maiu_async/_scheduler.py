@@ -1,8 +1,6 @@
 """
-When a request may go, and whether to try again.
+When a request may go (whether to try again is `maiu_async._retry`).
 
-- `RetryPolicy`: bounded attempts, exponential backoff with full jitter,
-  capped; backoff is a pure function of the attempt number.
 - `AdaptiveLimiter`: one per client, built inside the running loop.
   An aiolimiter leaky bucket paces requests at the current rate; when
   429s stand out among the answers the rate is lowered (multiplicative
@@ -19,70 +17,17 @@ from __future__ import annotations
 
 import asyncio
 import math
-import random
 
 import anyio
-import attrs
 
 from aiolimiter import AsyncLimiter
 
 
-__all__ = ["AdaptiveLimiter", "RetryPolicy"]
+__all__ = ["AdaptiveLimiter"]
 
 # Looked up through the module so that tests can replace it.
 _sleep = anyio.sleep
 
-
-@attrs.frozen(kw_only=True)
-class RetryPolicy:
-    """
-    How often and how patiently to retry.
-
-    Attributes:
-        attempts: Tries in all, the first included (1 means no retry).
-        initial: Backoff ceiling before the second try, in seconds.
-        maximum: Cap of any single backoff, in seconds.
-        multiplier: Growth of the ceiling per attempt.
-        max_retry_after: Cap on a server's ``Retry-After``, in seconds.
-
-    """
-
-    attempts: int = attrs.field(default=4, validator=attrs.validators.ge(1))
-    initial: float = attrs.field(default=0.1, validator=attrs.validators.ge(0))
-    maximum: float = attrs.field(default=5.0, validator=attrs.validators.ge(0))
-    multiplier: float = attrs.field(
-        default=2.0, validator=attrs.validators.ge(1)
-    )
-    max_retry_after: float = attrs.field(
-        default=60.0, validator=attrs.validators.ge(0)
-    )
-
-    def backoff(self, attempt: int, rng: random.Random | None = None) -> float:
-        """
-        Seconds to wait after failed try number *attempt* (from 1).
-
-        Full jitter: uniform between 0 and the capped exponential ceiling.
-        """
-        ceiling = min(
-            self.maximum, self.initial * self.multiplier ** (attempt - 1)
-        )
-        return (rng or _RNG).uniform(0, ceiling)
-
-    def wait_for(
-        self,
-        attempt: int,
-        retry_after: float | None,
-        rng: random.Random | None = None,
-    ) -> float:
-        """
-        Seconds to wait, honouring a server's ``Retry-After`` when given.
-        """
-        if retry_after is not None:
-            return min(max(retry_after, 0.0), self.max_retry_after)
-        return self.backoff(attempt, rng)
-
-
-_RNG = random.Random()  # noqa: S311 -- jitter, not cryptography
 
 #: Acquisitions are counted in windows of this many seconds.
 _WINDOW = 1.0

@@ -10,7 +10,7 @@ import enum
 
 from typing import Final, TypeAlias
 
-from ._scheduler import RetryPolicy
+from ._retry import RetryPolicy
 
 
 __all__ = ["USE_CLIENT_DEFAULT", "RetryArg", "UseClientDefault"]

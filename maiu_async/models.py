@@ -53,6 +53,7 @@ __all__ = [
     "SearchImageUpload",
     "SearchJob",
     "SearchResults",
+    "SkippedKey",
     "SourceLanguage",
     "ThumbnailSpec",
     "ThumbnailUpload",
@@ -695,3 +696,24 @@ class PersonThumbnails:
 PersonPage = Page[Person]
 #: A page of person tags.
 PersonTagPage = Page[PersonTag]
+
+
+@attrs.frozen
+class SkippedKey:
+    """
+    An input item for the bulk engine to report as skipped, never sent.
+
+    A key source that already knows an object cannot be registered (too
+    large, empty, filtered out) passes this instead of the key, so that
+    the object still gets its outcome and its line in the journal.
+
+    Attributes:
+        key: The Object Storage key.
+        reason: Why it is skipped, in words.
+
+    .. versionadded:: 0.1.0
+
+    """
+
+    key: str
+    reason: str

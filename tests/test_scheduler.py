@@ -16,7 +16,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from maiu_async import _scheduler
-from maiu_async._scheduler import AdaptiveLimiter, RetryPolicy
+from maiu_async._retry import RetryPolicy
+from maiu_async._scheduler import AdaptiveLimiter
 
 
 class Clock:

@@ -6,10 +6,10 @@ Strictly private.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .. import limits
-from .._types import USE_CLIENT_DEFAULT, RetryArg, UseClientDefault
+from .._types import USE_CLIENT_DEFAULT, RetryArg
 from .._validation import (
     check_asset_key,
     check_bucket_name,
@@ -22,20 +22,7 @@ from ._base import Resource, iterate_pages
 
 
 if TYPE_CHECKING:
-    import contextlib
-    import os
-
-    from collections.abc import AsyncIterable, AsyncIterator, Iterable
-
-    from .._scheduler import RetryPolicy
-    from ..bulk import (
-        BulkReport,
-        EventHook,
-        OutcomeHook,
-        OutcomeStream,
-        ReconcilePolicy,
-        SkippedKey,
-    )
+    from collections.abc import AsyncIterator
 
 
 __all__ = ["AssetsResource"]
@@ -225,105 +212,6 @@ class AssetsResource(Resource):
         env = await c._call("GET", path, retry=retry)
         return c._structure(env.get("result"), ImportStatus, "GET", path)
 
-    async def register_many(  # noqa: PLR0913 -- options are keyword-only
-        self,
-        workspace: str,
-        project_id: int,
-        *,
-        bucket_name: str,
-        keys: Iterable[str | SkippedKey] | AsyncIterable[str | SkippedKey],
-        concurrency: int = 64,
-        rate: float | None = None,
-        journal: str | os.PathLike[str] | None = None,
-        on_result: OutcomeHook | None = None,
-        on_event: EventHook | None = None,
-        retry: RetryPolicy | UseClientDefault | None = USE_CLIENT_DEFAULT,
-        reconcile: ReconcilePolicy | UseClientDefault | None = (
-            USE_CLIENT_DEFAULT
-        ),
-        retry_ambiguous: bool = False,
-        settle_timeout: float = 30.0,
-    ) -> BulkReport:
-        """
-        Register many keys as assets of a project, exactly once.
-
-        Keys are streamed with backpressure; invalid keys and repeats are
-        skipped, never sent; failures that may have registered a key are
-        reconciled against the project's asset list instead of being sent
-        again.  See `maiu_async.bulk.register_many` for every argument.
-
-        Returns:
-            A `maiu_async.bulk.BulkReport` once every key has an outcome.
-
-        """
-        from .. import bulk  # noqa: PLC0415 -- bulk imports the client
-
-        return await bulk.register_many(
-            self._client,
-            workspace,
-            project_id,
-            bucket_name=bucket_name,
-            keys=keys,
-            concurrency=concurrency,
-            rate=rate,
-            journal=journal,
-            on_result=on_result,
-            on_event=on_event,
-            retry_ambiguous=retry_ambiguous,
-            settle_timeout=settle_timeout,
-            **_bulk_defaults(retry, reconcile),
-        )
-
-    def stream_register(  # noqa: PLR0913 -- options are keyword-only
-        self,
-        workspace: str,
-        project_id: int,
-        *,
-        bucket_name: str,
-        keys: Iterable[str | SkippedKey] | AsyncIterable[str | SkippedKey],
-        concurrency: int = 64,
-        rate: float | None = None,
-        journal: str | os.PathLike[str] | None = None,
-        on_event: EventHook | None = None,
-        retry: RetryPolicy | UseClientDefault | None = USE_CLIENT_DEFAULT,
-        reconcile: ReconcilePolicy | UseClientDefault | None = (
-            USE_CLIENT_DEFAULT
-        ),
-        retry_ambiguous: bool = False,
-        settle_timeout: float = 30.0,
-    ) -> contextlib.AbstractAsyncContextManager[OutcomeStream]:
-        """
-        Register many keys, yielding one `Outcome` per key as it completes.
-
-        ::
-
-            async with client.assets.stream_register(
-                "ws", pid, bucket_name="b", keys=keys
-            ) as outcomes:
-                async for outcome in outcomes:
-                    print(outcome.key, outcome.status)
-            print(outcomes.report)
-
-        The arguments are those of `register_many`; see
-        `maiu_async.bulk.stream_register`.
-        """
-        from .. import bulk  # noqa: PLC0415 -- bulk imports the client
-
-        return bulk.stream_register(
-            self._client,
-            workspace,
-            project_id,
-            bucket_name=bucket_name,
-            keys=keys,
-            concurrency=concurrency,
-            rate=rate,
-            journal=journal,
-            on_event=on_event,
-            retry_ambiguous=retry_ambiguous,
-            settle_timeout=settle_timeout,
-            **_bulk_defaults(retry, reconcile),
-        )
-
     def _asset_path(
         self, workspace: str, project_id: int, asset_id: int
     ) -> str:
@@ -332,10 +220,3 @@ class AssetsResource(Resource):
             check_id("project_id", project_id),
             check_id("asset_id", asset_id),
         )
-
-
-def _bulk_defaults(retry: object, reconcile: object) -> dict[str, Any]:
-    # Only pass what was given, so the bulk engine's defaults stay the
-    # single source of truth.
-    given = {"retry": retry, "reconcile": reconcile}
-    return {k: v for k, v in given.items() if v is not USE_CLIENT_DEFAULT}

@@ -79,7 +79,7 @@ if TYPE_CHECKING:
     from anyio.streams.memory import MemoryObjectReceiveStream
 
     from .. import MaiuClient
-    from .._scheduler import RetryPolicy
+    from .._retry import RetryPolicy
 
 
 __all__ = [

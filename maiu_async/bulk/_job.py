@@ -47,7 +47,7 @@ from urllib.parse import urlsplit
 import anyio
 import anyio.lowlevel
 
-from .._scheduler import RetryPolicy
+from .._retry import RetryPolicy
 from .._validation import check_bucket_name, check_id, check_workspace_ref
 from ..exceptions import JournalError, MaiuError, RateLimited, UsageError
 from ._classify import Verdict, classify

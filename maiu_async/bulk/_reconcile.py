@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from .. import limits
-from .._scheduler import RetryPolicy
+from .._retry import RetryPolicy
 
 
 if TYPE_CHECKING:

@@ -13,6 +13,8 @@ from typing import Protocol, TypeAlias
 
 import attrs
 
+from ..models import SkippedKey
+
 
 __all__ = [
     "BulkEvent",
@@ -49,27 +51,6 @@ class OutcomeStatus(enum.Enum):
     SKIPPED = "skipped"
     FAILED = "failed"
     UNKNOWN = "unknown"
-
-
-@attrs.frozen
-class SkippedKey:
-    """
-    An input item to report as skipped, never sent.
-
-    A key source that already knows an object cannot be registered (too
-    large, empty, filtered out) passes this instead of the key, so that
-    the object still gets its outcome and its line in the journal.
-
-    Attributes:
-        key: The Object Storage key.
-        reason: Why it is skipped, in words.
-
-    .. versionadded:: 0.1.0
-
-    """
-
-    key: str
-    reason: str
 
 
 @attrs.frozen(kw_only=True)

@@ -18,17 +18,12 @@ from __future__ import annotations
 
 import enum
 
-from typing import TYPE_CHECKING
-
 import attrs
 
 from .. import limits
 from .._validation import check_asset_key, extension_of
 from ..exceptions import UsageError, ValidationError
-
-
-if TYPE_CHECKING:
-    from ..bulk import SkippedKey
+from ..models import SkippedKey
 
 
 __all__ = ["ListedObject", "ObjectFilter", "SkipReason", "human_size"]
@@ -105,13 +100,11 @@ class ListedObject:
         """
         Return the bulk engine's input for this object.
 
-        Its key if selected, else a `maiu_async.bulk.SkippedKey` carrying
+        Its key if selected, else a `maiu_async.models.SkippedKey` carrying
         the reason.
         """
         if self.skip is None:
             return self.key
-        from ..bulk import SkippedKey  # noqa: PLC0415 -- import cycle
-
         return SkippedKey(self.key, self.detail or self.skip.value)
 
 

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Mapping
     from types import TracebackType
 
-    from ..bulk import SkippedKey
+    from ..models import SkippedKey
 
 
 __all__ = ["ListingStats", "ObjectStorageSource"]
@@ -135,7 +135,7 @@ class ObjectStorageSource:
         print(source.stats.skipped)
 
     Objects the filter refuses (folders, unsupported formats, oversize
-    files) come out of `keys` as `maiu_async.bulk.SkippedKey` records:
+    files) come out of `keys` as `maiu_async.models.SkippedKey` records:
     the engine reports them as skipped, with the reason, and never sends
     them.
 
@@ -271,7 +271,7 @@ class ObjectStorageSource:
         """
         Every object under the prefix, as input for the bulk engine.
 
-        A key per object to register, a `maiu_async.bulk.SkippedKey` per
+        A key per object to register, a `maiu_async.models.SkippedKey` per
         object not to (with the reason); see
         `maiu_async.bulk.register_many`.
 

@@ -17,6 +17,8 @@ from bulk_support import (
     keys_for,
 )
 
+import maiu_async
+
 from maiu_async import AuthenticationFailed, NotFound, ValidationError
 from maiu_async.bulk import (
     Outcome,
@@ -367,17 +369,19 @@ async def test_stream_stop_ends_the_iteration(launch, open_client):
     assert {o.key for o in seen} == set(target.assets_by_key())
 
 
-async def test_client_assets_forms_delegate_to_the_engine(target, client):
-    """client.assets.register_many and stream_register run the engine."""
+async def test_package_facade_forms_run_the_engine(target, client):
+    """maiu_async.register_many and stream_register run the engine."""
     keys = keys_for(60)
 
-    report = await client.assets.register_many(
+    report = await maiu_async.register_many(
+        client,
         target.workspace,
         target.project_id,
         bucket_name=target.bucket,
         keys=keys[:30],
     )
-    async with client.assets.stream_register(
+    async with maiu_async.stream_register(
+        client,
         target.workspace,
         target.project_id,
         bucket_name=target.bucket,
