@@ -18,6 +18,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from ._errors import EXIT_USAGE
+from ._passthrough import run_emulator
 
 
 if TYPE_CHECKING:
@@ -44,6 +45,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     Run the ``maiu-async`` command line.
 
+    It can be called in-process: it returns instead of calling
+    `sys.exit`, writes to `sys.stdout` and `sys.stderr` as they are at the
+    time, and keeps no state between calls.  It runs its own event loop
+    (`asyncio.run`), so call it from a thread with no running loop.
+
     Args:
         argv: The arguments, without the program name; ``sys.argv[1:]`` if
             omitted.
@@ -56,9 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["emulator"]:
-        from maiu_async.emulator._cli import main as emulator_main  # noqa: PLC0415 -- lazy
-
-        return emulator_main(args[1:])
+        return run_emulator(args[1:])
     missing = _missing_dependency()
     if missing is not None:
         sys.stderr.write(
@@ -66,6 +70,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"not installed); install it with: {_INSTALL_HINT}\n"
         )
         return EXIT_USAGE
-    from ._commands import run  # noqa: PLC0415 -- click is optional
+    from ._group import run  # noqa: PLC0415 -- click is optional
 
     return run(args)

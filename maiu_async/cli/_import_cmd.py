@@ -1,0 +1,291 @@
+"""
+``maiu-async import``: its options, their checks, and the run.
+
+The running itself (key sources, progress, report, resume hint) is in
+``_import_run``.
+
+Strictly private.
+"""
+
+from __future__ import annotations
+
+import json
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from maiu_async import limits
+
+from ._import_run import (
+    count_keys_of,
+    import_keys,
+    report_file,
+    resume_hint,
+    run_dry_run,
+    storage_config,
+)
+from ._options import Settings, connection_options, make_client, run_async
+
+
+if TYPE_CHECKING:
+    from maiu_async.storage import StorageConfig
+
+
+__all__ = ["import_"]
+
+
+@click.command("import")
+@click.option(
+    "--workspace",
+    "-w",
+    metavar="NAME",
+    help="Workspace (required unless --dry-run).",
+)
+@click.option(
+    "--project-id",
+    type=click.IntRange(min=1),
+    metavar="ID",
+    help="The project's id.",
+)
+@click.option(
+    "--project",
+    "project_name",
+    metavar="NAME",
+    help="The project's name, looked up in the workspace.",
+)
+@click.option(
+    "--create-project",
+    is_flag=True,
+    help="With --project: create the project if it does not exist.",
+)
+@click.option(
+    "--bucket",
+    required=True,
+    metavar="BUCKET",
+    help="Object Storage bucket holding the keys.",
+)
+@click.option(
+    "--keys-file",
+    type=click.Path(
+        exists=True, dir_okay=False, allow_dash=True, path_type=Path
+    ),
+    metavar="FILE",
+    help="One key per line; '-' reads standard input.",
+)
+@click.option(
+    "--prefix",
+    metavar="PREFIX",
+    help=(
+        "Instead of a keys file: list the bucket and register every "
+        "object whose key starts with PREFIX (e.g. 'videos/2026/'), at "
+        "any depth."
+    ),
+)
+@click.option(
+    "--whole-bucket",
+    is_flag=True,
+    help="Instead of a keys file: list and register the whole bucket.",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help=(
+        "With --prefix or --whole-bucket: list what would be registered "
+        "and what would be skipped (with counts per reason); send nothing."
+    ),
+)
+@click.option(
+    "--s3-endpoint",
+    metavar="URL",
+    envvar="MAIU_S3_ENDPOINT",
+    default=limits.OBJECT_STORAGE_ENDPOINT,
+    show_default=True,
+    help="Object Storage endpoint to list (env: MAIU_S3_ENDPOINT).",
+)
+@click.option(
+    "--s3-region",
+    metavar="NAME",
+    envvar="MAIU_S3_REGION",
+    default=limits.OBJECT_STORAGE_REGION,
+    show_default=True,
+    help="Its region name (env: MAIU_S3_REGION).",
+)
+@click.option(
+    "--s3-access-key",
+    metavar="KEY",
+    envvar="MAIU_S3_ACCESS_KEY",
+    help=(
+        "Object Storage access key (env: MAIU_S3_ACCESS_KEY). Default: the "
+        "same NCP keys as the API. Its secret is read only from "
+        "$MAIU_S3_SECRET_KEY or $AWS_SECRET_ACCESS_KEY."
+    ),
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 1024),
+    default=64,
+    show_default=True,
+    help="Requests in flight at most.",
+)
+@click.option(
+    "--rate",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="RPS",
+    help="Ceiling on requests per second (429s lower the pace anyway).",
+)
+@click.option(
+    "--journal",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="PATH",
+    help="Crash-safe journal; rerun with the same one to resume.",
+)
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="PATH",
+    help="Write one JSON object per key (JSONL) to PATH.",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the summary as one JSON object on stdout; no progress bar.",
+)
+@connection_options
+@click.pass_obj
+def import_(  # noqa: PLR0913 -- one parameter per option
+    settings: Settings,
+    *,
+    workspace: str | None,
+    project_id: int | None,
+    project_name: str | None,
+    create_project: bool,
+    bucket: str,
+    keys_file: Path | None,
+    prefix: str | None,
+    whole_bucket: bool,
+    dry_run: bool,
+    s3_endpoint: str,
+    s3_region: str,
+    s3_access_key: str | None,
+    concurrency: int,
+    rate: float | None,
+    journal: Path | None,
+    report: Path | None,
+    as_json: bool,
+) -> int:
+    """
+    Register every key of a keys file, or of a bucket prefix, as assets.
+
+    The keys file has one Object Storage key per line (UTF-8). The line
+    end (LF or CRLF) is removed and nothing else; blank lines are ignored.
+    Keys that cannot be registered (folders such as 'videos/2026/',
+    unsupported extensions such as 'notes.txt') and repeated keys are
+    skipped: never sent, and listed in the report.
+
+    With --prefix (or --whole-bucket) the keys come from listing the
+    bucket instead, page by page as the import goes (needs the 's3'
+    extra). Objects over the documented size limits (video 10 GB, image
+    10 MB) and empty ones are skipped too, from the sizes listed. Add
+    --dry-run to see what would be registered and skipped first.
+
+    Ctrl-C stops in order: no new key is sent, requests in flight settle,
+    the journal is flushed, and the command to resume is printed. Use
+    --journal for large imports: rerunning with the same journal does
+    each key exactly once.
+
+    \b
+    Exit status:
+      0    every valid key is registered (skipped keys are not failures)
+      1    some keys failed or their fate is unknown (see --report)
+      2    usage, keys-file or credential error; no such workspace/project
+      3    service or network error
+      130  interrupted (the resume command is printed)
+    """  # noqa: D301 -- \b is click's "do not rewrap" marker
+    listing: tuple[str, StorageConfig] | None = None
+    listed_prefix = _listing_prefix(keys_file, prefix, whole_bucket, dry_run)
+    if listed_prefix is not None:
+        storage = storage_config(
+            settings, s3_endpoint, s3_region, s3_access_key
+        )
+        if dry_run:
+            return run_dry_run(
+                bucket, listed_prefix, storage, report, as_json=as_json
+            )
+        listing = (listed_prefix, storage)
+    if workspace is None:
+        raise click.UsageError("Missing option '--workspace' / '-w'.")
+    if (project_id is None) == (project_name is None):
+        raise click.UsageError(
+            "pass exactly one of --project-id and --project"
+        )
+    if create_project and project_name is None:
+        raise click.UsageError("--create-project goes with --project NAME")
+    from_stdin = str(keys_file) == "-"
+    total = (
+        None if keys_file is None or from_stdin else count_keys_of(keys_file)
+    )
+    client = make_client(settings, concurrency)
+    with report_file(report) as out_file:
+        summary = run_async(
+            lambda: import_keys(
+                client,
+                settings=settings,
+                workspace=workspace,
+                project_id=project_id,
+                project_name=project_name,
+                create_project=create_project,
+                bucket=bucket,
+                keys_file=None if from_stdin else keys_file,
+                listing=listing,
+                total=total,
+                concurrency=concurrency,
+                rate=rate,
+                journal=journal,
+                report_file=out_file,
+                report=report,
+                as_json=as_json,
+            )
+        )
+    if as_json:
+        click.echo(json.dumps(summary.as_json()))
+    else:
+        from ._render import make_console, print_summary  # noqa: PLC0415
+
+        print_summary(make_console(), summary)
+    if summary.interrupted:
+        click.echo(resume_hint(journal, report, settings.argv), err=True)
+    return summary.exit_code
+
+
+def _listing_prefix(
+    keys_file: Path | None,
+    prefix: str | None,
+    whole_bucket: bool,  # noqa: FBT001 -- a click flag
+    dry_run: bool,  # noqa: FBT001 -- a click flag
+) -> str | None:
+    """
+    The prefix to list, or ``None`` when the keys come from a file.
+
+    Strictly private.
+    """
+    given = [keys_file is not None, prefix is not None, whole_bucket]
+    if sum(given) != 1:
+        raise click.UsageError(
+            "pass exactly one of --keys-file, --prefix and --whole-bucket"
+        )
+    if prefix == "":
+        # An empty variable must not turn into "import everything".
+        raise click.UsageError(
+            "--prefix is empty; pass --whole-bucket to list the whole bucket"
+        )
+    if keys_file is not None:
+        if dry_run:
+            raise click.UsageError(
+                "--dry-run lists a bucket: it goes with --prefix or "
+                "--whole-bucket"
+            )
+        return None
+    return prefix or ""

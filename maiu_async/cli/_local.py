@@ -1,0 +1,74 @@
+"""
+The commands that need no account: ``demo`` and ``emulator``.
+
+Strictly private.
+"""
+
+from __future__ import annotations
+
+import click
+
+from ._options import run_async
+from ._passthrough import run_emulator
+
+
+__all__ = ["demo", "emulator"]
+
+
+@click.command()
+@click.option(
+    "--keys",
+    "key_count",
+    type=click.IntRange(1, 1_000_000),
+    default=10_000,
+    show_default=True,
+    help="How many keys to register.",
+)
+@click.option(
+    "--latency",
+    type=click.FloatRange(min=0),
+    default=0.02,
+    show_default=True,
+    help="Seconds the emulator waits before each answer.",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 1024),
+    default=64,
+    show_default=True,
+    help="Requests in flight at most.",
+)
+def demo(key_count: int, latency: float, concurrency: int) -> int:
+    """
+    Import generated keys into an in-process emulator; no account needed.
+
+    Starts the emulator, creates a workspace and a project, registers the
+    keys (a few are invalid on purpose, to show skips) with a live
+    progress bar, then prints the summary and the emulator's own counters
+    as proof.
+    """
+    from ._demo import run_demo  # noqa: PLC0415
+
+    return run_async(
+        lambda: run_demo(
+            key_count=key_count, latency=latency, concurrency=concurrency
+        )
+    )
+
+
+@click.command(
+    context_settings={
+        "ignore_unknown_options": True,
+        "allow_extra_args": True,
+        "help_option_names": [],
+    },
+    add_help_option=False,
+)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def emulator(args: tuple[str, ...]) -> int:
+    """
+    Serve a local emulator of the API (see `maiu-async emulator --help`).
+
+    The same as `python -m maiu_async.emulator`; it needs no extra.
+    """
+    return run_emulator(args)

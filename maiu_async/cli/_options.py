@@ -1,0 +1,216 @@
+"""
+What every command shares: settings, connection options, the client.
+
+Also the small helpers of all commands: one-line errors on stderr, JSON
+output, and running a coroutine to completion.
+
+Strictly private.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Final, TypeVar
+
+import attrs
+import click
+
+from maiu_async import ConnectionLimits, Credentials, MaiuClient
+
+from ._errors import EXIT_USAGE
+
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from attrs import AttrsInstance
+
+
+__all__ = [
+    "CONTEXT_SETTINGS",
+    "PROG",
+    "CommandFailed",
+    "Settings",
+    "connection_options",
+    "credentials",
+    "echo_json",
+    "err",
+    "json_option",
+    "jsonable",
+    "make_client",
+    "run_async",
+    "workspace_option",
+]
+
+PROG: Final = "maiu-async"
+CONTEXT_SETTINGS: Final = {
+    "help_option_names": ["-h", "--help"],
+    "max_content_width": 100,
+}
+# The ncloud variable pairs MaiuClient reads (see maiu_async._credentials).
+_ENV_PAIRS: Final = (
+    ("NCLOUD_ACCESS_KEY_ID", "NCLOUD_SECRET_ACCESS_KEY"),
+    ("NCLOUD_ACCESS_KEY", "NCLOUD_SECRET_KEY"),
+)
+
+T = TypeVar("T")
+F = TypeVar("F", bound="Callable[..., Any]")
+
+
+class CommandFailed(Exception):
+    """
+    An expected failure outside the SDK: one line, one exit code.
+
+    Strictly private.
+    """
+
+    def __init__(self, message: str, exit_code: int = EXIT_USAGE) -> None:
+        self.exit_code = exit_code
+        super().__init__(message)
+
+
+@attrs.define
+class Settings:
+    """
+    Options shared by every command; ``ctx.obj``.
+
+    One instance per run, so that nothing outlives it.
+
+    Strictly private.
+    """
+
+    argv: list[str] = attrs.Factory(list)
+    endpoint: str | None = None
+    access_key: str | None = None
+
+
+def err(message: str) -> None:
+    """
+    Print *message* on stderr after the program's name.
+    """
+    click.echo(f"{PROG}: {message}", err=True)
+
+
+def run_async(make: Callable[[], Awaitable[T]]) -> T:
+    """
+    Run the coroutine *make* returns in a new event loop.
+    """
+
+    async def main() -> T:
+        return await make()
+
+    return asyncio.run(main())
+
+
+def _set_endpoint(
+    ctx: click.Context, _param: click.Parameter, value: str | None
+) -> None:
+    if value is not None:
+        ctx.ensure_object(Settings).endpoint = value
+
+
+def _set_access_key(
+    ctx: click.Context, _param: click.Parameter, value: str | None
+) -> None:
+    if value is not None:
+        ctx.ensure_object(Settings).access_key = value
+
+
+def connection_options(f: F) -> F:
+    """
+    Add ``--endpoint`` and ``--access-key`` to a command.
+
+    Both are accepted before and after the command's name, and land in
+    the run's `Settings`.
+    """
+    f = click.option(
+        "--access-key",
+        metavar="KEY",
+        expose_value=False,
+        callback=_set_access_key,
+        help=(
+            "NCP access key id. Its secret is read only from "
+            "$NCLOUD_SECRET_ACCESS_KEY, $NCLOUD_SECRET_KEY or "
+            "~/.ncloud/configure; no option takes a secret, since command "
+            "lines are visible to other users."
+        ),
+    )(f)
+    return click.option(
+        "--endpoint",
+        metavar="URL",
+        expose_value=False,
+        callback=_set_endpoint,
+        help=(
+            "API base URL. Default: $MAIU_ENDPOINT, else the real API "
+            "(https://mi.apigw.ntruss.com)."
+        ),
+    )(f)
+
+
+workspace_option: Final = click.option(
+    "--workspace", "-w", required=True, metavar="NAME", help="Workspace."
+)
+json_option: Final = click.option(
+    "--json", "as_json", is_flag=True, help="Print JSON."
+)
+
+
+def credentials(access_key: str | None) -> Credentials:
+    """
+    Resolve credentials, pairing ``--access-key`` with a stored secret.
+    """
+    if access_key is None:
+        return Credentials.from_environment()
+    env = dict(os.environ)
+    for access_name, _secret_name in _ENV_PAIRS:
+        env[access_name] = access_key
+    found = Credentials.from_environment(env)
+    return Credentials(access_key, found.secret_key)
+
+
+def make_client(
+    settings: Settings, concurrency: int | None = None
+) -> MaiuClient:
+    """
+    The client of one command, sized for *concurrency* if given.
+    """
+    # A pool smaller than the concurrency makes requests queue for a
+    # connection, and aiohttp counts that wait against the connect
+    # timeout: at high latency keys would fail with "timed out
+    # connecting" for no fault of the server.
+    limits = (
+        None
+        if concurrency is None
+        else ConnectionLimits(
+            max_connections=max(
+                ConnectionLimits().max_connections, concurrency
+            )
+        )
+    )
+    return MaiuClient(
+        credentials(settings.access_key),
+        endpoint=settings.endpoint,
+        limits=limits,
+    )
+
+
+def jsonable(obj: AttrsInstance) -> dict[str, Any]:
+    """
+    An attrs instance as a JSON-ready dict (times in ISO 8601).
+    """
+
+    def serialize(_inst: object, _field: object, value: object) -> object:
+        return value.isoformat() if isinstance(value, datetime) else value
+
+    return attrs.asdict(obj, value_serializer=serialize)
+
+
+def echo_json(data: object) -> None:
+    """
+    Print *data* as indented JSON on stdout.
+    """
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
