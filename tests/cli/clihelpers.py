@@ -1,94 +1,52 @@
 """
-Helpers for the CLI's tests: emulator processes and a CLI runner.
+Helpers for the CLI's tests: an in-process CLI runner and servers.
 
-The CLI runs as a real subprocess (``python -m maiu_async.cli``) against
-an emulator that is a subprocess too, with credentials passed the way
-users pass them: through the environment.  Every run is checked for the
-two things no run may ever print: the secret key and a traceback.
+How the CLI runs here: ``maiu_async.cli.main(argv)`` is called in a
+worker thread (``anyio.to_thread``) of an anyio test, while the emulator
+serves on the test's own event loop.  ``main`` runs its own event loop
+with `asyncio.run`, which cannot nest in the test's loop, and a worker
+thread keeps the emulator answering meanwhile; the test can seed and
+read the emulator's state in its own thread, with no locking.
+
+Output is captured with pytest's ``capsys``: ``main`` writes to
+`sys.stdout` and `sys.stderr` as they are when it writes.  Credentials
+pass through the environment (``monkeypatch.setenv``), as users pass
+them, with ``HOME`` in a temporary directory.  Every run is checked for
+the two things no run may ever print: the secret key and a traceback.
+
+Only the tests of ``test_cli_process.py`` start processes, each in a
+context manager that kills it in ``finally``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import os
-import select
-import subprocess
 import sys
-import urllib.request
-import uuid
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
+import anyio
 import attrs
 
-from maiu_async import MaiuClient, RetryPolicy
+from aiohttp import web
+from testkeys import SECRET_KEY
+
+from maiu_async.cli import main
 
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import AsyncIterator, Iterator
     from pathlib import Path
 
-
-ACCESS_KEY = "AKIDCLITEST00001"
-SECRET_KEY = "cli-secret-NEVER-shown-9f3a7c"
-BUCKET = "media-bucket"
-STARTUP_TIMEOUT = 20.0
+    import pytest
 
 
-@attrs.frozen
-class EmulatorProcess:
-    """An emulator running as a subprocess."""
-
-    url: str
-    proc: subprocess.Popen[str]
-
-    def stats(self) -> dict[str, Any]:
-        """Return the emulator's counters."""
-        url = f"{self.url}/_emulator/stats"  # always http://127.0.0.1
-        with urllib.request.urlopen(url) as r:  # noqa: S310 -- see above
-            return json.loads(r.read())  # type: ignore[no-any-return]
-
-
-def clean_env(home: Path) -> dict[str, str]:
-    """The environment minus any credential or endpoint, HOME elsewhere."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("NCLOUD_", "MAIU_"))
-    }
-    env["HOME"] = str(home)
-    env["COLUMNS"] = "200"
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
-
-
-@contextlib.contextmanager
-def start_emulator(home: Path, *flags: str) -> Iterator[EmulatorProcess]:
-    """Start ``python -m maiu_async.emulator --port 0`` and wait for it."""
-    env = clean_env(home)
-    env["MAIU_EMULATOR_ACCESS_KEY"] = ACCESS_KEY
-    env["MAIU_EMULATOR_SECRET_KEY"] = SECRET_KEY
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "maiu_async.emulator", "--port", "0", *flags],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    try:
-        assert proc.stdout is not None
-        ready, _, _ = select.select([proc.stdout], [], [], STARTUP_TIMEOUT)
-        assert ready, "the emulator did not start"
-        line = proc.stdout.readline()
-        prefix = "maiu-async emulator listening on "
-        assert line.startswith(prefix), line
-        yield EmulatorProcess(url=line[len(prefix) :].strip(), proc=proc)
-    finally:
-        proc.terminate()
-        proc.wait(10)
-        if proc.stdout is not None:
-            proc.stdout.close()
+BUCKET: Final = "media-bucket"
+#: A failure guard for one in-process run, not an expectation: a run
+#: that hangs fails the test instead of hanging the suite.
+RUN_GUARD: Final = 120.0
 
 
 @attrs.frozen
@@ -109,87 +67,68 @@ def check_clean(stdout: str, stderr: str) -> None:
     """No secret and no traceback, whatever happened."""
     assert SECRET_KEY not in stdout
     assert SECRET_KEY not in stderr
-    assert "Traceback" not in stderr
+    assert "Traceback" not in stdout + stderr
+
+
+@contextlib.contextmanager
+def _stdin(text: str | None) -> Iterator[None]:
+    """
+    Make `sys.stdin` a pipe holding *text*, then the end of input.
+
+    The CLI reads standard input by its file descriptor, which pytest's
+    own replacement of `sys.stdin` does not have.
+    """
+    if text is None:
+        yield
+        return
+    data = text.encode()
+    read_fd, write_fd = os.pipe()
+    try:
+        os.write(write_fd, data)  # far below a pipe's capacity
+    finally:
+        os.close(write_fd)
+    saved = sys.stdin
+    with open(read_fd, encoding="utf-8") as pipe:  # noqa: PTH123 -- an fd
+        sys.stdin = pipe
+        try:
+            yield
+        finally:
+            sys.stdin = saved
 
 
 @attrs.define
 class Cli:
-    """Runs ``python -m maiu_async.cli`` with a given environment."""
+    """Runs ``maiu_async.cli.main`` in a worker thread, output captured."""
 
-    env: dict[str, str]
-    cwd: Path
+    capsys: pytest.CaptureFixture[str]
 
-    def command(self, *args: str) -> list[str]:
-        """The argv that runs the CLI with *args*."""
-        return [sys.executable, "-m", "maiu_async.cli", *args]
-
-    def __call__(
-        self,
-        *args: str,
-        stdin: str | None = None,
-        env: dict[str, str] | None = None,
-        timeout: float = 60,
-    ) -> Result:
-        """Run the CLI to completion."""
-        done = subprocess.run(
-            self.command(*args),
-            input=stdin,
-            capture_output=True,
-            text=True,
-            env=self.env if env is None else env,
-            cwd=self.cwd,
-            timeout=timeout,
-            check=False,
-        )
-        check_clean(done.stdout, done.stderr)
-        return Result(done.returncode, done.stdout, done.stderr)
-
-    def popen(self, *args: str) -> subprocess.Popen[str]:
-        """Start the CLI in the background."""
-        return subprocess.Popen(
-            self.command(*args),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=self.env,
-            cwd=self.cwd,
-        )
+    async def __call__(self, *args: str, stdin: str | None = None) -> Result:
+        """Run the CLI with *args* to completion."""
+        self.capsys.readouterr()  # whatever came before is not ours
+        with _stdin(stdin), anyio.fail_after(RUN_GUARD):
+            code = await anyio.to_thread.run_sync(
+                main, list(args), abandon_on_cancel=True
+            )
+        out, err = self.capsys.readouterr()
+        check_clean(out, err)
+        return Result(code, out, err)
 
 
-def cli_for(url: str, home: Path, cwd: Path) -> Cli:
-    """A runner with credentials in the environment and *url* as endpoint."""
-    env = clean_env(home)
-    env["NCLOUD_ACCESS_KEY_ID"] = ACCESS_KEY
-    env["NCLOUD_SECRET_ACCESS_KEY"] = SECRET_KEY
-    env["MAIU_ENDPOINT"] = url
-    return Cli(env=env, cwd=cwd)
-
-
-def unique_workspace() -> str:
-    """A fresh workspace name."""
-    return f"ws-{uuid.uuid4().hex[:12]}"
-
-
-def make_project(url: str, name: str = "target") -> tuple[str, int]:
+@contextlib.asynccontextmanager
+async def serve(app: web.Application) -> AsyncIterator[str]:
     """
-    Create a workspace and a project through the SDK, patiently.
+    Serve *app* on a free loopback port; yield its URL.
 
-    Patient because some emulators here inject faults on every route.
+    For emulator apps that a test extends with a middleware of its own.
     """
-    workspace = unique_workspace()
-
-    async def create() -> int:
-        async with MaiuClient(
-            access_key=ACCESS_KEY,
-            secret_key=SECRET_KEY,
-            endpoint=url,
-            retry=RetryPolicy(attempts=40, initial=0.01, maximum=0.05),
-        ) as client:
-            await client.workspaces.create(workspace, bucket_name=BUCKET)
-            project = await client.projects.create(workspace, name)
-            return project.project_id
-
-    return workspace, asyncio.run(create())
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        yield f"http://127.0.0.1:{site.port}"
+    finally:
+        await runner.cleanup()
 
 
 def write_keys(path: Path, keys: list[str], newline: str = "\n") -> Path:
@@ -201,3 +140,21 @@ def write_keys(path: Path, keys: list[str], newline: str = "\n") -> Path:
 def read_report(path: Path) -> list[dict[str, Any]]:
     """The per-key JSONL report, parsed."""
     return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def import_args(
+    workspace: str, project_id: int, keys_file: Path | str, *more: str
+) -> list[str]:
+    """The arguments of an import of *keys_file* into a project."""
+    return [
+        "import",
+        "--workspace",
+        workspace,
+        "--project-id",
+        str(project_id),
+        "--bucket",
+        BUCKET,
+        "--keys-file",
+        str(keys_file),
+        *more,
+    ]

@@ -1,28 +1,22 @@
 """
 The thin commands, errors and exit codes, demo, emulator and fallback.
+
+All in-process: ``main(argv)`` against an in-process emulator.
 """
 
 from __future__ import annotations
 
 import json
-import select
-import signal
 import socket
-import subprocess
 import sys
 
+from importlib.metadata import entry_points
 from typing import TYPE_CHECKING
 
 import pytest
 
-from clihelpers import (
-    ACCESS_KEY,
-    SECRET_KEY,
-    check_clean,
-    clean_env,
-    unique_workspace,
-    write_keys,
-)
+from clihelpers import write_keys
+from testkeys import ACCESS_KEY, SECRET_KEY
 
 
 if TYPE_CHECKING:
@@ -31,16 +25,23 @@ if TYPE_CHECKING:
     from clihelpers import Cli
 
 
-def test_workspace_and_project_commands(cli: Cli) -> None:
-    """Create a workspace and a project, list, rename, list again."""
-    ws = unique_workspace()
+pytestmark = pytest.mark.anyio
 
-    created_ws = cli("workspaces", "create", ws, "--bucket", "media")
-    created = cli("projects", "create", "--workspace", ws, "Clips", "--json")
+
+async def test_workspace_and_project_commands(cli: Cli, endpoint: str):
+    """Create a workspace and a project, list, rename, list again."""
+    ws = "clips-ws"
+
+    created_ws = await cli("workspaces", "create", ws, "--bucket", "media")
+    created = await cli(
+        "projects", "create", "--workspace", ws, "Clips", "--json"
+    )
     project_id = json.loads(created.stdout)["project_id"]
-    table = cli("projects", "list", "--workspace", ws)
-    renamed = cli("projects", "rename", "-w", ws, str(project_id), "Reels")
-    listed = cli("projects", "list", "-w", ws, "--json")
+    table = await cli("projects", "list", "--workspace", ws)
+    renamed = await cli(
+        "projects", "rename", "-w", ws, str(project_id), "Reels"
+    )
+    listed = await cli("projects", "list", "-w", ws, "--json")
 
     assert (0, 0, 0, 0, 0) == (
         created_ws.code,
@@ -76,15 +77,18 @@ def test_workspace_and_project_commands(cli: Cli) -> None:
         ),
     ],
 )
-def test_api_errors_are_one_line(
-    cli: Cli, args: list[str], words: str
-) -> None:
+async def test_api_errors_are_one_line(
+    cli: Cli, endpoint: str, args: list[str], words: str
+):
     """Refusals print one line and exit 2."""
-    result = cli(*args)
+    result = await cli(*args)
 
     assert 2 == result.code
     assert 1 == len(result.err_lines)
     assert result.err_lines[0].startswith(f"maiu-async: {words}")
+
+
+_IMPORT = ["import", "-w", "w", "--project-id", "1", "--bucket", "b"]
 
 
 @pytest.mark.parametrize(
@@ -98,58 +102,21 @@ def test_api_errors_are_one_line(
             id="no-project",
         ),
         pytest.param(
-            [
-                "import",
-                "-w",
-                "w",
-                "--project-id",
-                "1",
-                "--project",
-                "p",
-                "--bucket",
-                "b",
-                "--keys-file",
-                "-",
-            ],
+            [*_IMPORT, "--project", "p", "--keys-file", "-"],
             id="both-projects",
         ),
+        pytest.param([*_IMPORT, "--keys-file", "missing.txt"], id="no-file"),
         pytest.param(
-            [
-                "import",
-                "-w",
-                "w",
-                "--project-id",
-                "1",
-                "--bucket",
-                "b",
-                "--keys-file",
-                "missing.txt",
-            ],
-            id="missing-file",
-        ),
-        pytest.param(
-            [
-                "import",
-                "-w",
-                "w",
-                "--project-id",
-                "1",
-                "--bucket",
-                "b",
-                "--keys-file",
-                "-",
-                "--concurrency",
-                "0",
-            ],
+            [*_IMPORT, "--keys-file", "-", "--concurrency", "0"],
             id="bad-concurrency",
         ),
         pytest.param(["projects", "frobnicate"], id="no-command"),
         pytest.param(["--secret-key", "x"], id="no-secret-option"),
     ],
 )
-def test_usage_errors(cli: Cli, args: list[str]) -> None:
+async def test_usage_errors(cli: Cli, args: list[str]):
     """Usage errors exit 2 with one line that points at --help."""
-    result = cli(*args)
+    result = await cli(*args)
 
     assert 2 == result.code
     assert 1 == len(result.err_lines)
@@ -157,23 +124,15 @@ def test_usage_errors(cli: Cli, args: list[str]) -> None:
     assert "--help" in result.err_lines[0]
 
 
-def test_missing_credentials(cli: Cli, home: Path, tmp_path: Path) -> None:
+async def test_missing_credentials(
+    cli: Cli, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     """Without credentials: one line saying where we looked, and what to do."""
     keys_file = write_keys(tmp_path / "k.txt", ["a.mp4"])
-    env = clean_env(home)
+    monkeypatch.delenv("NCLOUD_ACCESS_KEY_ID")
+    monkeypatch.delenv("NCLOUD_SECRET_ACCESS_KEY")
 
-    result = cli(
-        "import",
-        "-w",
-        "ws",
-        "--project-id",
-        "1",
-        "--bucket",
-        "b",
-        "--keys-file",
-        str(keys_file),
-        env=env,
-    )
+    result = await cli(*_IMPORT, "--keys-file", str(keys_file))
 
     assert 2 == result.code
     assert 1 == len(result.err_lines)
@@ -188,60 +147,78 @@ def test_missing_credentials(cli: Cli, home: Path, tmp_path: Path) -> None:
         assert where in line
 
 
-def test_wrong_secret(cli: Cli) -> None:
+async def test_wrong_secret(
+    cli: Cli, endpoint: str, monkeypatch: pytest.MonkeyPatch
+):
     """A refused signature is a credential error: exit 2, secret unshown."""
-    env = {**cli.env, "NCLOUD_SECRET_ACCESS_KEY": "wrong-" + SECRET_KEY}
+    monkeypatch.setenv("NCLOUD_SECRET_ACCESS_KEY", "wrong-" + SECRET_KEY)
 
-    result = cli("projects", "list", "-w", "anything", env=env)
+    result = await cli("projects", "list", "-w", "anything")
 
     assert 2 == result.code
     assert result.err_lines[0].startswith("maiu-async: credentials rejected")
     assert "wrong-" not in result.stderr
 
 
-def test_access_key_option(cli: Cli, project: tuple[str, int]) -> None:
+async def test_access_key_option(
+    cli: Cli, project: tuple[str, int], monkeypatch: pytest.MonkeyPatch
+):
     """--access-key pairs with the secret from the environment."""
-    env = {k: v for k, v in cli.env.items() if k != "NCLOUD_ACCESS_KEY_ID"}
+    monkeypatch.delenv("NCLOUD_ACCESS_KEY_ID")
 
-    result = cli(
-        "--access-key",
-        ACCESS_KEY,
-        "projects",
-        "list",
-        "-w",
-        project[0],
-        env=env,
+    result = await cli(
+        "--access-key", ACCESS_KEY, "projects", "list", "-w", project[0]
     )
 
     assert 0 == result.code, result.stderr
 
 
-def test_cannot_connect(cli: Cli) -> None:
+async def test_cannot_connect(cli: Cli):
     """A dead endpoint is a service error: exit 3, one line."""
+    # Bound but not listening: connections are refused, and no other
+    # server can take the port while the CLI runs.
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
 
-    result = cli(
-        "--endpoint", f"http://127.0.0.1:{port}", "projects", "list", "-w", "w"
-    )
+        result = await cli(
+            "--endpoint",
+            f"http://127.0.0.1:{port}",
+            *("projects", "list", "-w", "w"),
+        )
 
     assert 3 == result.code
     assert 1 == len(result.err_lines)
     assert result.err_lines[0].startswith("maiu-async: cannot connect")
 
 
-def test_version(cli: Cli) -> None:
-    """--version prints the program's name and version."""
-    result = cli("--version")
+async def test_version(cli: Cli):
+    """--version prints the program's name and version, and exits 0."""
+    result = await cli("--version")
 
     assert 0 == result.code
     assert result.stdout.startswith("maiu-async ")
 
 
-def test_demo(cli: Cli) -> None:
+async def test_no_arguments_show_the_help(cli: Cli):
+    """With no arguments the help goes to stderr, and the exit is 2."""
+    result = await cli()
+
+    assert 2 == result.code
+    assert "" == result.stdout
+    assert "Usage: maiu-async" in result.stderr
+
+
+def test_console_script_is_main():
+    """The ``maiu-async`` console script is ``maiu_async.cli:main``."""
+    (script,) = entry_points(group="console_scripts", name="maiu-async")
+
+    assert "maiu_async.cli:main" == script.value
+
+
+async def test_demo(cli: Cli):
     """A small demo runs in-process, shows skips and proves its counts."""
-    result = cli("demo", "--keys", "200", "--latency", "0.001")
+    result = await cli("demo", "--keys", "200", "--latency", "0.001")
 
     assert 0 == result.code, result.stderr
     assert "198 keys registered, 198 assets created" in result.stdout
@@ -249,81 +226,46 @@ def test_demo(cli: Cli) -> None:
     assert "videos/2026/" in result.stdout
 
 
-def _start(argv: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        argv,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(["emulator", "--help"], id="first"),
+        pytest.param(["--endpoint", "x", "emulator", "--help"], id="click"),
+    ],
+)
+async def test_emulator_passthrough(cli: Cli, args: list[str]):
+    """`maiu-async emulator ...` is the emulator's own CLI, and returns."""
+    result = await cli(*args)
+
+    assert 0 == result.code
+    assert "--fault-503" in result.stdout
+
+
+async def test_emulator_usage_error_returns(cli: Cli):
+    """The emulator's argument errors exit 2 without ending the caller."""
+    result = await cli("emulator", "--port", "not-a-port")
+
+    assert 2 == result.code
+    assert "--port" in result.stderr
+
+
+@pytest.mark.parametrize("missing", ["click", "rich"])
+async def test_fallback_without_the_extra(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, missing: str
+):
+    """Without click or rich: an install hint, but the emulator still runs."""
+    # A None entry is how Python spells "this module cannot be imported".
+    monkeypatch.setitem(sys.modules, missing, None)
+
+    hinted = await cli("projects", "list", "-w", "w")
+    helped = await cli("emulator", "--help")
+
+    assert 2 == hinted.code
+    assert "" == hinted.stdout
+    hint = (
+        f"maiu-async: this command needs the 'cli' extra ({missing} is not "
+        "installed); install it with: pip install 'maiu-async[cli]'"
     )
-
-
-def _serves(proc: subprocess.Popen[str]) -> str:
-    assert proc.stdout is not None
-    ready, _, _ = select.select([proc.stdout], [], [], 20)
-    assert ready
-    line = proc.stdout.readline()
-    proc.send_signal(signal.SIGINT)
-    stdout, stderr = proc.communicate(timeout=20)
-    check_clean(line + stdout, stderr)
-    return line
-
-
-def test_emulator_passthrough(cli: Cli) -> None:
-    """`maiu-async emulator ...` is the emulator's own argparse CLI."""
-    env = {
-        **cli.env,
-        "MAIU_EMULATOR_ACCESS_KEY": ACCESS_KEY,
-        "MAIU_EMULATOR_SECRET_KEY": SECRET_KEY,
-    }
-    proc = _start(cli.command("emulator", "--port", "0"), env)
-
-    line = _serves(proc)
-    helped = cli("emulator", "--help")
-
-    assert line.startswith("maiu-async emulator listening on http://")
-    assert 0 == proc.returncode
+    assert [hint] == hinted.err_lines
     assert 0 == helped.code
     assert "--fault-503" in helped.stdout
-
-
-_WITHOUT_EXTRA = """
-import sys
-
-class NoCliExtra:
-    def find_spec(self, name, path=None, target=None):
-        if name.partition(".")[0] in {"click", "rich"}:
-            raise ImportError(f"No module named {name!r}", name=name)
-
-sys.meta_path.insert(0, NoCliExtra())
-from maiu_async.cli import main
-sys.exit(main(sys.argv[1:]))
-"""
-
-
-def test_fallback_without_click(cli: Cli) -> None:
-    """Without click and rich: an install hint, but the emulator still runs."""
-    env = {
-        **cli.env,
-        "MAIU_EMULATOR_ACCESS_KEY": ACCESS_KEY,
-        "MAIU_EMULATOR_SECRET_KEY": SECRET_KEY,
-    }
-    argv = [sys.executable, "-c", _WITHOUT_EXTRA]
-    hinted = subprocess.run(
-        [*argv, "projects", "list", "-w", "w"],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-        timeout=30,
-    )
-    proc = _start([*argv, "emulator", "--port", "0"], env)
-
-    line = _serves(proc)
-
-    assert 2 == hinted.returncode
-    assert "" == hinted.stdout
-    assert "pip install 'maiu-async[cli]'" in hinted.stderr
-    assert 1 == len(hinted.stderr.splitlines())
-    assert line.startswith("maiu-async emulator listening on http://")

@@ -1,61 +1,54 @@
 """
-``maiu-async import`` end to end: real processes, emulator subprocesses.
+``maiu-async import`` end to end, in-process, against the emulator.
 """
 
 from __future__ import annotations
 
 import json
-import shlex
-import signal
-import time
 
 from typing import TYPE_CHECKING
 
+import pytest
+
+from aiohttp import web
 from clihelpers import (
     BUCKET,
-    check_clean,
-    cli_for,
-    make_project,
+    import_args,
     read_report,
-    start_emulator,
+    serve,
     write_keys,
 )
+from testkeys import ACCESS_KEY, SECRET_KEY
+
+from maiu_async import _errorcodes as codes
+from maiu_async.emulator import EmulatorConfig, EmulatorState, Stats, make_app
 
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from clihelpers import Cli, EmulatorProcess
+    from aiohttp.typedefs import Handler
+    from clihelpers import Cli
+
+    from maiu_async.emulator import Emulator
 
 
-def _import(
-    workspace: str, project_id: int, keys_file: Path | str, *more: str
-) -> list[str]:
-    return [
-        "import",
-        "--workspace",
-        workspace,
-        "--project-id",
-        str(project_id),
-        "--bucket",
-        BUCKET,
-        "--keys-file",
-        str(keys_file),
-        *more,
-    ]
+pytestmark = pytest.mark.anyio
 
 
-def test_import_registers_every_key(
+async def test_import_registers_every_key(
     cli: Cli, project: tuple[str, int], tmp_path: Path
-) -> None:
+):
     """A clean import exits 0, reports each key once and prints a summary."""
     workspace, project_id = project
     keys = [f"videos/2026/clip-{i:04d}.mp4" for i in range(40)]
     keys_file = write_keys(tmp_path / "keys.txt", keys)
     report = tmp_path / "report.jsonl"
 
-    result = cli(
-        *_import(workspace, project_id, keys_file), "--report", str(report)
+    result = await cli(
+        *import_args(workspace, project_id, keys_file),
+        "--report",
+        str(report),
     )
 
     assert 0 == result.code, result.stderr
@@ -75,11 +68,11 @@ def test_import_registers_every_key(
     assert "40/40" in result.stderr  # the progress bar's last frame
 
 
-def test_import_by_project_name_creates_it(
-    cli: Cli, emulator: EmulatorProcess, tmp_path: Path
-) -> None:
+async def test_import_by_project_name_creates_it(
+    cli: Cli, project: tuple[str, int], tmp_path: Path
+):
     """--project NAME --create-project makes the project, then imports."""
-    workspace, _ = make_project(emulator.url)
+    workspace, _ = project
     keys_file = write_keys(tmp_path / "keys.txt", ["a.mp4", "b.png"])
     args = [
         "import",
@@ -94,8 +87,8 @@ def test_import_by_project_name_creates_it(
         "--json",
     ]
 
-    missing = cli(*args)
-    created = cli(*args, "--create-project")
+    missing = await cli(*args)
+    created = await cli(*args, "--create-project")
 
     assert 2 == missing.code
     assert 1 == len(missing.err_lines)
@@ -104,9 +97,9 @@ def test_import_by_project_name_creates_it(
     assert 2 == json.loads(created.stdout)["registered"]
 
 
-def test_invalid_and_blank_lines(
+async def test_invalid_and_blank_lines(
     cli: Cli, project: tuple[str, int], tmp_path: Path
-) -> None:
+):
     """Invalid keys are skipped and reported; blank lines are not keys."""
     workspace, project_id = project
     keys_file = tmp_path / "keys.txt"
@@ -122,8 +115,8 @@ def test_invalid_and_blank_lines(
     )
     report = tmp_path / "report.jsonl"
 
-    result = cli(
-        *_import(workspace, project_id, keys_file),
+    result = await cli(
+        *import_args(workspace, project_id, keys_file),
         "--report",
         str(report),
         "--json",
@@ -137,7 +130,7 @@ def test_invalid_and_blank_lines(
         "last.mov": "registered",
         "videos/2026/": "skipped",
         "notes.txt": "skipped",
-    } == {k: statuses[k] for k in statuses}
+    } == statuses
     assert 6 == len(read_report(report))  # the repeat is reported too
     summary = json.loads(result.stdout)
     assert (3, 3, 0, 6) == (
@@ -148,14 +141,16 @@ def test_invalid_and_blank_lines(
     )
 
 
-def test_json_summary(
+async def test_json_summary(
     cli: Cli, project: tuple[str, int], tmp_path: Path
-) -> None:
+):
     """--json prints one JSON object on stdout and no progress bar."""
     workspace, project_id = project
     keys_file = write_keys(tmp_path / "k.txt", [f"{i}.mp4" for i in range(5)])
 
-    result = cli(*_import(workspace, project_id, keys_file), "--json")
+    result = await cli(
+        *import_args(workspace, project_id, keys_file), "--json"
+    )
 
     summary = json.loads(result.stdout)
     assert 0 == result.code
@@ -182,12 +177,12 @@ def test_json_summary(
     assert "" == result.stderr
 
 
-def test_keys_from_stdin(cli: Cli, project: tuple[str, int]) -> None:
+async def test_keys_from_stdin(cli: Cli, project: tuple[str, int]):
     """--keys-file - reads standard input; the total is then unknown."""
     workspace, project_id = project
 
-    result = cli(
-        *_import(workspace, project_id, "-"),
+    result = await cli(
+        *import_args(workspace, project_id, "-"),
         "--json",
         stdin="a.mp4\nb.mp4\n\nc.webm\n",
     )
@@ -197,96 +192,109 @@ def test_keys_from_stdin(cli: Cli, project: tuple[str, int]) -> None:
     assert (3, None) == (summary["registered"], summary["total_keys"])
 
 
-def test_not_utf8_keys_file(
+async def test_not_utf8_keys_file(
     cli: Cli, project: tuple[str, int], tmp_path: Path
-) -> None:
+):
     """A keys file that is not UTF-8 is refused in one line, exit 2."""
     workspace, project_id = project
     keys_file = tmp_path / "keys.txt"
     keys_file.write_bytes(b"a.mp4\n\xff\xfe.mp4\n")
 
-    result = cli(*_import(workspace, project_id, keys_file))
+    result = await cli(*import_args(workspace, project_id, keys_file))
 
     assert 2 == result.code
-    assert ["not UTF-8" in line for line in result.err_lines][-1]
+    assert "not UTF-8" in result.err_lines[-1]
 
 
-def test_no_such_project(
-    cli: Cli, tmp_path: Path, emulator: EmulatorProcess
-) -> None:
+async def test_no_such_project(
+    cli: Cli, project: tuple[str, int], tmp_path: Path
+):
     """A project id that does not exist stops the import: exit 2."""
-    workspace, _ = make_project(emulator.url)
+    workspace, _ = project
     keys_file = write_keys(tmp_path / "k.txt", ["a.mp4"])
 
-    result = cli(*_import(workspace, 999_999, keys_file), "--json")
+    result = await cli(*import_args(workspace, 999_999, keys_file), "--json")
 
     assert 2 == result.code
     assert 1 == len(result.err_lines)
     assert result.err_lines[0].startswith("maiu-async: not found:")
 
 
-def test_failures_exit_1(home: Path, tmp_path: Path) -> None:
-    """Keys whose every attempt fails are reported failed, and exit 1."""
-    with start_emulator(home, "--fault-503", "0.6", "--seed", "7") as emu:
-        workspace, project_id = make_project(emu.url)
-        keys = [f"v/{i:03d}.mp4" for i in range(150)]
-        keys_file = write_keys(tmp_path / "k.txt", keys)
-        report = tmp_path / "r.jsonl"
+#: Keys the API refuses in `test_failures_exit_1`, every time.
+_REFUSED = frozenset({"v/003.mp4", "v/077.mp4", "v/149.mp4"})
 
-        result = cli_for(emu.url, home, tmp_path)(
-            *_import(workspace, project_id, keys_file),
+
+@web.middleware
+async def _refuse_some_keys(
+    request: web.Request, handler: Handler
+) -> web.StreamResponse:
+    """Answer "Invalid Request." (400, code 10001) for the keys above."""
+    if request.method == "POST" and request.path.endswith("/object-storage"):
+        body = await request.json()  # aiohttp keeps it for the handler
+        if body.get("key") in _REFUSED:
+            row = codes.INVALID_REQUEST
+            return web.json_response(
+                {"code": row.code, "message": row.message}, status=row.status
+            )
+    return await handler(request)
+
+
+async def test_failures_exit_1(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Keys the API refuses are reported failed, and the import exits 1."""
+    config = EmulatorConfig(access_key=ACCESS_KEY, secret_key=SECRET_KEY)
+    state, stats = EmulatorState(), Stats()
+    state.add_workspace("media", BUCKET)
+    project_id = state.add_project("media", "target").project_id
+    app = make_app(config, state=state, stats=stats)
+    app.middlewares.append(_refuse_some_keys)  # innermost: after auth
+    keys = [f"v/{i:03d}.mp4" for i in range(150)]
+    keys_file = write_keys(tmp_path / "k.txt", keys)
+    report = tmp_path / "r.jsonl"
+
+    async with serve(app) as url:
+        monkeypatch.setenv("MAIU_ENDPOINT", url)
+        result = await cli(
+            *import_args("media", project_id, keys_file),
             "--report",
             str(report),
             "--json",
         )
-        assets_created = emu.stats()["assets_created"]
 
     summary = json.loads(result.stdout)
     rows = read_report(report)
-    failed = [row for row in rows if row["status"] == "failed"]
+    failed = {row["key"]: row for row in rows if row["status"] == "failed"}
     assert 1 == result.code, result.stderr
-    assert 150 == len(rows)
-    assert 0 < summary["failed"] == len(failed)
-    assert all(row["error"] and row["attempts"] > 1 for row in failed)
-    assert summary["registered"] == assets_created
-
-
-def test_ctrl_c_stops_cleanly_and_resumes(home: Path, tmp_path: Path) -> None:
-    """SIGINT settles, flushes the journal and prints a working resume."""
-    keys = [f"videos/clip-{i:04d}.mp4" for i in range(300)]
-    keys_file = write_keys(tmp_path / "keys.txt", keys)
-    journal = tmp_path / "import.journal"
-    with start_emulator(home, "--latency", "0.02") as emu:
-        workspace, project_id = make_project(emu.url)
-        cli = cli_for(emu.url, home, tmp_path)
-        proc = cli.popen(
-            *_import(workspace, project_id, keys_file),
-            "--journal",
-            str(journal),
-            "--concurrency",
-            "2",
-        )
-        deadline = time.monotonic() + 20
-        while "\nR\t" not in (journal.read_text() if journal.exists() else ""):
-            assert time.monotonic() < deadline, "nothing was registered"
-            time.sleep(0.05)
-        proc.send_signal(signal.SIGINT)
-        stdout, stderr = proc.communicate(timeout=30)
-        check_clean(stdout, stderr)
-        hint = stderr.splitlines()[-1].strip()
-        prog, *argv = shlex.split(hint)
-
-        resumed = cli(*argv, "--json")
-        created = emu.stats()["assets_created"]
-
-    assert 130 == proc.returncode, stderr
-    assert "Interrupted." in stdout
-    assert "To resume, run the same command" in stderr
-    assert ("maiu-async", str(journal)) == (
-        prog,
-        argv[argv.index("--journal") + 1],
+    assert (147, 3, 0, 1) == (
+        summary["registered"],
+        summary["failed"],
+        summary["unknown"],
+        summary["exit_code"],
     )
-    summary = json.loads(resumed.stdout)
-    assert 0 == resumed.code, resumed.stderr
-    assert 300 == summary["registered"] == created
-    assert 0 < summary["resumed"] < 300
+    assert 150 == len(rows)
+    assert _REFUSED == set(failed)
+    assert all(
+        row["asset_id"] is None
+        and row["attempts"] == 1
+        and "Invalid Request." in row["error"]
+        for row in failed.values()
+    )
+    assert 147 == stats.assets_created
+
+
+async def test_import_counts_match_the_emulator(
+    cli: Cli, emu: Emulator, project: tuple[str, int], tmp_path: Path
+):
+    """Every key registered is one asset the emulator created, no more."""
+    workspace, project_id = project
+    keys_file = write_keys(tmp_path / "k.txt", [f"{i}.mov" for i in range(30)])
+
+    result = await cli(
+        *import_args(workspace, project_id, keys_file), "--json"
+    )
+
+    assert 0 == result.code, result.stderr
+    assert 30 == json.loads(result.stdout)["registered"]
+    assert 30 == emu.stats.assets_created
+    assert 30 == len(emu.state.assets_of(workspace, project_id))
