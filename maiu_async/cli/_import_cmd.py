@@ -268,8 +268,6 @@ def _listing_prefix(
 ) -> str | None:
     """
     The prefix to list, or ``None`` when the keys come from a file.
-
-    Strictly private.
     """
     given = [keys_file is not None, prefix is not None, whole_bucket]
     if sum(given) != 1:

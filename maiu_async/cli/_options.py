@@ -64,8 +64,6 @@ F = TypeVar("F", bound="Callable[..., Any]")
 class CommandFailed(Exception):
     """
     An expected failure outside the SDK: one line, one exit code.
-
-    Strictly private.
     """
 
     def __init__(self, message: str, exit_code: int = EXIT_USAGE) -> None:
@@ -79,8 +77,6 @@ class Settings:
     Options shared by every command; ``ctx.obj``.
 
     One instance per run, so that nothing outlives it.
-
-    Strictly private.
     """
 
     argv: list[str] = attrs.Factory(list)

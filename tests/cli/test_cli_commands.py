@@ -200,6 +200,15 @@ async def test_version(cli: Cli):
     assert result.stdout.startswith("maiu-async ")
 
 
+async def test_help_returns(cli: Cli):
+    """--help prints the usage on stdout and returns 0 instead of exiting."""
+    result = await cli("import", "--help")
+
+    assert 0 == result.code
+    assert result.stdout.startswith("Usage: maiu-async import ")
+    assert "" == result.stderr
+
+
 async def test_no_arguments_show_the_help(cli: Cli):
     """With no arguments the help goes to stderr, and the exit is 2."""
     result = await cli()
