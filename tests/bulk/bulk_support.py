@@ -23,7 +23,7 @@ from maiu_async.emulator import Emulator, make_app
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable
 
-    from aiohttp.typedefs import Handler
+    from aiohttp.typedefs import Handler, Middleware
 
     from maiu_async.emulator import EmulatorState, Stats
 
@@ -140,31 +140,37 @@ class Gate:
 
 
 @attrs.define
-class GatedServer:
-    """An emulator's app served behind a `Gate`."""
+class Served:
+    """An emulator's app served behind a test's middleware."""
 
     url: str
     state: EmulatorState
     stats: Stats
-    gate: Gate
 
 
 @contextlib.asynccontextmanager
-async def gated_emulator(
-    gate: Gate, **knobs: Any
-) -> AsyncIterator[GatedServer]:
-    """Serve an emulator with *gate* in front of everything else."""
+async def serve_emulator(
+    middleware: Middleware, **knobs: Any
+) -> AsyncIterator[Served]:
+    """Serve an emulator with *middleware* in front of everything else."""
     emu = Emulator(access_key=ACCESS_KEY, secret_key=SECRET_KEY, **knobs)
     app = make_app(emu.config, state=emu.state, stats=emu.stats)
-    app.middlewares.insert(0, gate.middleware)
+    app.middlewares.insert(0, middleware)
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
     await runner.setup()
     try:
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
-        yield GatedServer(
-            f"http://127.0.0.1:{site.port}", emu.state, emu.stats, gate
-        )
+        yield Served(f"http://127.0.0.1:{site.port}", emu.state, emu.stats)
     finally:
-        gate.open()  # nothing stays held past the test
         await runner.cleanup()
+
+
+@contextlib.asynccontextmanager
+async def gated_emulator(gate: Gate, **knobs: Any) -> AsyncIterator[Served]:
+    """Serve an emulator behind *gate*."""
+    async with serve_emulator(gate.middleware, **knobs) as served:
+        try:
+            yield served
+        finally:
+            gate.open()  # nothing stays held past the test
