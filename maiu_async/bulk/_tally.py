@@ -16,6 +16,8 @@ from ._report import BulkReport, Outcome, OutcomeStatus
 __all__ = ["Tally"]
 
 _now = time.perf_counter
+#: The fields a tally and its report share: all but the clock's.
+_REPORTED = frozenset(f.name for f in attrs.fields(BulkReport)) - {"duration"}
 
 
 @attrs.define
@@ -71,18 +73,5 @@ class Tally:
     def report(self) -> BulkReport:
         """Summarise the counts so far."""
         end = _now() if self.ended is None else self.ended
-        return BulkReport(
-            registered=self.registered,
-            skipped=self.skipped,
-            failed=self.failed,
-            unknown=self.unknown,
-            resumed=self.resumed,
-            reconciled=self.reconciled,
-            abandoned=self.abandoned,
-            requests=self.requests,
-            retries=self.retries,
-            throttled=self.throttled,
-            reconcile_passes=self.reconcile_passes,
-            duration=end - self.started,
-            stopped=self.stopped,
-        )
+        counts = attrs.asdict(self, filter=lambda a, _: a.name in _REPORTED)
+        return BulkReport(**counts, duration=end - self.started)

@@ -10,6 +10,7 @@ registered exactly once.
 from __future__ import annotations
 
 import asyncio
+import functools
 
 import anyio
 import pytest
@@ -42,6 +43,20 @@ async def resume(target, client, keys, journal):
     return report, outcomes
 
 
+async def job_in(scope, target, client, journal, outcomes, **options):
+    """Run a job on all of *target*'s keys inside *scope*."""
+    with scope:
+        await register_many(
+            client,
+            target.workspace,
+            target.project_id,
+            bucket_name=target.bucket,
+            journal=journal,
+            on_result=outcomes.append,
+            **options,
+        )
+
+
 async def test_cancelled_scope_settles_then_resumes(
     launch_gated, open_client, tmp_path
 ):
@@ -53,23 +68,20 @@ async def test_cancelled_scope_settles_then_resumes(
     journal = tmp_path / "cancel.journal"
     outcomes: list[Outcome] = []
 
+    scope = anyio.CancelScope()
     async with anyio.create_task_group() as tg:
-        scope = anyio.CancelScope()
-
-        async def job() -> None:
-            with scope:
-                await register_many(
-                    client,
-                    target.workspace,
-                    target.project_id,
-                    bucket_name=target.bucket,
-                    keys=keys,
-                    concurrency=32,
-                    journal=journal,
-                    on_result=outcomes.append,
-                )
-
-        tg.start_soon(job)
+        tg.start_soon(
+            functools.partial(
+                job_in,
+                scope,
+                target,
+                client,
+                journal,
+                outcomes,
+                keys=keys,
+                concurrency=32,
+            )
+        )
         await gate.until(lambda g: g.held == 32)
         scope.cancel()
         gate.open()
@@ -141,24 +153,21 @@ async def test_settle_timeout_reports_in_flight_as_unknown(
     journal = tmp_path / "slow.journal"
     outcomes: list[Outcome] = []
 
+    scope = anyio.CancelScope()
     async with anyio.create_task_group() as tg:
-        scope = anyio.CancelScope()
-
-        async def job() -> None:
-            with scope:
-                await register_many(
-                    client,
-                    target.workspace,
-                    target.project_id,
-                    bucket_name=target.bucket,
-                    keys=keys,
-                    concurrency=8,
-                    journal=journal,
-                    settle_timeout=0.01,
-                    on_result=outcomes.append,
-                )
-
-        tg.start_soon(job)
+        tg.start_soon(
+            functools.partial(
+                job_in,
+                scope,
+                target,
+                client,
+                journal,
+                outcomes,
+                keys=keys,
+                concurrency=8,
+                settle_timeout=0.01,
+            )
+        )
         await gate.until(lambda g: g.held == 8)
         scope.cancel()
 
