@@ -151,7 +151,7 @@ class AdaptiveLimiter:
 
     def set_ceiling(self, ceiling: float | None) -> None:
         """
-        Change the ceiling, for instance for the length of a bulk job.
+        Change the ceiling.
 
         A limiter that never decreased jumps to the new ceiling (or back
         to unpaced for ``None``); one that did keeps its learned rate,

@@ -23,8 +23,9 @@ import anyio
 import anyio.lowlevel
 
 from ._keys import DUPLICATE, NEW, skip_reason
-from ._pipeline import FeederState, Pending
+from ._pipeline import Pending
 from ._report import Outcome, OutcomeStatus, SkippedKey
+from ._state import FeederState
 
 
 if TYPE_CHECKING:
@@ -53,8 +54,6 @@ class Feeder:
             registered.
         maybe: Keys an earlier run may have sent, with their attempts.
         chunk: Keys read, screened and reserved at a time.
-
-    Strictly private.
     """
 
     __slots__ = ("_batch", "_chunk", "_keys", "_maybe", "_pipe", "_table")

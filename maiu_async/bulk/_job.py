@@ -53,8 +53,9 @@ from ._feeder import Feeder
 from ._journal import JobIdentity, Journal
 from ._keys import KeyTable
 from ._outbox import Outbox
-from ._pipeline import Phase, Pipeline, Target
+from ._pipeline import Pipeline, Target
 from ._reconciler import reconcile
+from ._state import Phase
 from ._tally import Tally
 from ._workers import work
 

@@ -43,8 +43,6 @@ __all__ = ["Outbox", "OutboxState"]
 class OutboxState(enum.Enum):
     """
     Whether the flusher has more to expect.
-
-    Strictly private.
     """
 
     OPEN = "open"
@@ -58,8 +56,6 @@ class OutboxState(enum.Enum):
 class Outbox:
     """
     Settled outcomes on their way to the caller.
-
-    Strictly private.
     """
 
     __slots__ = (

@@ -4,17 +4,15 @@ The state a bulk job's tasks share, and the moves they all make.
 A job is a fixed set of tasks (see ``maiu_async.bulk._job``): a feeder,
 workers, a reconciler and a flusher.  They share one `Pipeline`: the
 job's target and options, the work stream, what is in flight (`Flow`),
-the keys parked for reconciling, the outbox, and the job's `Phase`.
-State is explicit: each part of the pipeline that can be busy, waiting
-or done says so in an enum, and `Pipeline.settled` decides from them
-whether to reconcile parked keys or to close the work stream.
+the keys parked for reconciling, the outbox, and the job's `Phase`
+(``_state``).  `Pipeline.settled` decides from that state whether to
+reconcile parked keys or to close the work stream.
 
 Strictly private.
 """
 
 from __future__ import annotations
 
-import enum
 import time
 
 from typing import TYPE_CHECKING
@@ -24,6 +22,7 @@ import attrs
 
 from .._retry import RetryPolicy
 from ._report import Outcome, OutcomeStatus
+from ._state import FeederState, Flow, Intake, Phase, ReconcilerState
 
 
 if TYPE_CHECKING:
@@ -40,16 +39,7 @@ if TYPE_CHECKING:
     from ._tally import Tally
 
 
-__all__ = [
-    "FeederState",
-    "Flow",
-    "Intake",
-    "Pending",
-    "Phase",
-    "Pipeline",
-    "ReconcilerState",
-    "Target",
-]
+__all__ = ["STOPPED_RECONCILE", "Pending", "Pipeline", "Target"]
 
 _now = time.perf_counter
 
@@ -57,83 +47,10 @@ _now = time.perf_counter
 STOPPED_RECONCILE = "the job stopped before the key could be reconciled"
 
 
-class Phase(enum.Enum):
-    """
-    Where a job is in its life.
-
-    Strictly private.
-    """
-
-    UNSTARTED = "unstarted"
-    RUNNING = "running"
-    #: No new key is taken; requests in flight settle.
-    STOPPING = "stopping"
-    FINISHED = "finished"
-
-
-class FeederState(enum.Enum):
-    """
-    What the feeder is doing.
-
-    Strictly private.
-    """
-
-    READING = "reading"
-    #: Blocked on the input or on admission: parked keys may be
-    #: reconciled now, as nothing else would start a pass.
-    WAITING = "waiting"
-    DONE = "done"
-
-
-class ReconcilerState(enum.Enum):
-    """
-    What the reconciler is doing.
-
-    Strictly private.
-    """
-
-    IDLE = "idle"
-    PASSING = "passing"
-
-
-class Intake(enum.Enum):
-    """
-    Whether the work stream takes keys; closing it ends the workers.
-
-    Strictly private.
-    """
-
-    OPEN = "open"
-    CLOSED = "closed"
-
-
-@attrs.define
-class Flow:
-    """
-    What is in flight, and who may still add to it.
-
-    Attributes:
-        active: Keys sent to the work stream and not yet settled or
-            parked (a worker holds or will take each).
-        feeder: The feeder's state.
-        reconciler: The reconciler's state.
-        intake: The work stream's state.
-
-    Strictly private.
-    """
-
-    active: int = 0
-    feeder: FeederState = FeederState.READING
-    reconciler: ReconcilerState = ReconcilerState.IDLE
-    intake: Intake = Intake.OPEN
-
-
 @attrs.frozen
 class Target:
     """
     Where keys are registered.
-
-    Strictly private.
     """
 
     workspace: str
@@ -144,8 +61,6 @@ class Target:
 class Pending:
     """
     A key that needs more than one pass through the pipeline.
-
-    Strictly private.
     """
 
     __slots__ = (
@@ -183,8 +98,6 @@ class _Scopes:
 class Pipeline:
     """
     What the tasks of one job share.
-
-    Strictly private.
     """
 
     # Opened by `open`, so that a job that never runs leaks nothing.

@@ -19,9 +19,10 @@ import anyio
 
 from .._retry import Verdict, verdict
 from ..exceptions import MaiuError
-from ._pipeline import STOPPED_RECONCILE, Intake, ReconcilerState
+from ._pipeline import STOPPED_RECONCILE
 from ._reconcile import find_assets
 from ._report import OutcomeStatus, ReconcileFinished
+from ._state import Intake, ReconcilerState
 
 
 if TYPE_CHECKING:
