@@ -1,14 +1,19 @@
 """
 When a request may go (whether to try again is `maiu_async._retry`).
 
-- `AdaptiveLimiter`: one per client, built inside the running loop.
-  An aiolimiter leaky bucket paces requests at the current rate; when
-  429s stand out among the answers the rate is lowered (multiplicative
-  decrease) and everyone waits out the server's ``Retry-After``;
-  successes raise it again additively, up to the configured ceiling.
+- `AdaptiveLimiter`: one per client (and one per bulk job with a rate),
+  built inside the running loop.  A small leaky bucket paces requests at
+  the current rate; when 429s stand out among the answers the rate is
+  lowered (multiplicative decrease) and everyone waits out the server's
+  ``Retry-After``; successes raise it again additively, up to the
+  configured ceiling.
 
-Time is the event loop's clock (``loop.time()``), the clock aiolimiter
-uses too, so tests drive both by patching it and never sleep.
+The bucket is ours rather than aiolimiter's: the rate changes on every
+success while it recovers, and aiolimiter offers no public way to change
+the rate of a bucket that has waiters.
+
+Time is the event loop's clock (``loop.time()``), so tests drive it by
+patching it and never sleep.
 
 It never builds requests or parses bodies.
 """
@@ -19,8 +24,6 @@ import asyncio
 import math
 
 import anyio
-
-from aiolimiter import AsyncLimiter
 
 
 __all__ = ["AdaptiveLimiter"]
@@ -119,7 +122,7 @@ class AdaptiveLimiter:
         self._tolerance = tolerance
         self._cooldown = cooldown
         self._rate: float | None = ceiling
-        self._bucket = _bucket(ceiling) if ceiling is not None else None
+        self._bucket = _Bucket(ceiling) if ceiling is not None else None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._paused_until = -math.inf
         self._quiet_until = -math.inf
@@ -148,7 +151,7 @@ class AdaptiveLimiter:
 
     def set_ceiling(self, ceiling: float | None) -> None:
         """
-        Change the ceiling, for instance for the length of a bulk job.
+        Change the ceiling.
 
         A limiter that never decreased jumps to the new ceiling (or back
         to unpaced for ``None``); one that did keeps its learned rate,
@@ -184,7 +187,9 @@ class AdaptiveLimiter:
             self._roll(now)
         self._win_count += 1
         if self._bucket is not None:
-            await self._bucket.acquire()
+            wait = self._bucket.reserve(now)
+            if wait > 0:
+                await _sleep(wait)
 
     def throttled(self, retry_after: float | None) -> None:
         """Feed back a 429: maybe lower the rate and pause everyone."""
@@ -275,13 +280,9 @@ class AdaptiveLimiter:
     def _set_rate(self, rate: float) -> None:
         self._rate = rate
         if self._bucket is None:
-            self._bucket = _bucket(rate)
+            self._bucket = _Bucket(rate)
         else:
-            # aiolimiter keeps the rate in two slots; keep them in step.
-            capacity = _capacity(rate)
-            self._bucket.max_rate = capacity
-            self._bucket.time_period = capacity / rate
-            self._bucket._rate_per_sec = rate  # noqa: SLF001
+            self._bucket.set_rate(rate)
 
 
 def _check_ceiling(ceiling: float | None) -> None:
@@ -289,13 +290,41 @@ def _check_ceiling(ceiling: float | None) -> None:
         raise ValueError(f"rate must be positive, got {ceiling!r}")
 
 
+class _Bucket:
+    """
+    A leaky bucket kept as its next due time (GCRA).
+
+    Each request is due ``1 / rate`` after the previous one and may go
+    early by the bucket's capacity less one; it sleeps until then.  Due
+    times are handed out in order, so waiters are served first come,
+    first served, and a rate change applies from the next request on.
+    A waiter that is cancelled leaves its time unused.
+
+    Strictly private.
+    """
+
+    __slots__ = ("_free_at", "_interval", "_slack")
+
+    def __init__(self, rate: float) -> None:
+        self._free_at = -math.inf
+        self._interval = 1.0
+        self._slack = 0.0
+        self.set_rate(rate)
+
+    def set_rate(self, rate: float) -> None:
+        """Pace at *rate* per second from the next slot on."""
+        self._interval = 1.0 / rate
+        self._slack = (_capacity(rate) - 1.0) * self._interval
+
+    def reserve(self, now: float) -> float:
+        """Take the next slot; return the seconds to wait for it."""
+        due = max(self._free_at, now)
+        self._free_at = due + self._interval
+        return max(due - self._slack - now, 0.0)
+
+
 def _capacity(rate: float) -> float:
     # A small bucket (a fiftieth of a second's worth, at least one) keeps
     # bursts short: a server's limiter usually allows a tenth of a second's
     # worth, so our bursts, even bunched up by the network, fit in it.
     return max(1.0, rate / 50)
-
-
-def _bucket(rate: float) -> AsyncLimiter:
-    capacity = _capacity(rate)
-    return AsyncLimiter(capacity, capacity / rate)

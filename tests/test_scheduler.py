@@ -1,8 +1,8 @@
 """
 Tests for the retry policy and the adaptive limiter.
 
-Limiter tests drive the event loop's clock by hand (the clock aiolimiter
-reads too) and replace the limiter's sleep, so nothing sleeps for real.
+Limiter tests drive the event loop's clock by hand and replace the
+limiter's sleep, so nothing sleeps for real.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import random
 
+import anyio
 import pytest
 
 from hypothesis import given
@@ -31,11 +32,6 @@ class Clock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
-
-
-@pytest.fixture(name="anyio_backend")
-def _anyio_backend():
-    return "asyncio"
 
 
 @pytest.fixture(name="clock")
@@ -237,16 +233,59 @@ async def test_rate_never_drops_below_minimum(clock):
 
 
 @pytest.mark.anyio
-async def test_paced_bucket_follows_the_rate(clock):
-    """At 10/s a burst of one passes, the next waits for the bucket."""
+async def test_paced_requests_wait_their_turn(clock, sleeps):
+    """At 10/s one request passes at once; the next waits a tenth."""
     limiter = AdaptiveLimiter(10)
 
     await limiter.acquire()
+    await limiter.acquire()
+    clock.advance(1.0)
+    await limiter.acquire()
 
-    assert limiter._bucket is not None
-    assert not limiter._bucket.has_capacity()
-    clock.advance(0.11)
-    assert limiter._bucket.has_capacity()
+    assert [pytest.approx(0.1)] == sleeps
+
+
+@pytest.mark.anyio
+async def test_requests_arriving_together_queue_in_order(clock, monkeypatch):
+    """Requests that arrive at once are spaced one interval apart."""
+    limiter = AdaptiveLimiter(10)
+    asked: list[float] = []
+
+    async def still_clock(seconds: float) -> None:
+        asked.append(seconds)
+        await anyio.lowlevel.checkpoint()
+
+    monkeypatch.setattr(_scheduler, "_sleep", still_clock)
+
+    async with anyio.create_task_group() as tg:
+        for _ in range(4):
+            tg.start_soon(limiter.acquire)
+
+    assert pytest.approx([0.1, 0.2, 0.3]) == sorted(asked)
+
+
+@pytest.mark.anyio
+async def test_bursts_are_a_fiftieth_of_a_second(clock, sleeps):
+    """At 500/s ten requests pass at once, the eleventh waits."""
+    limiter = AdaptiveLimiter(500)
+
+    for _ in range(11):
+        await limiter.acquire()
+
+    assert [pytest.approx(1 / 500)] == sleeps
+
+
+@pytest.mark.anyio
+async def test_a_new_rate_applies_from_the_next_request(clock, sleeps):
+    """A lower ceiling spaces requests from the next free turn on."""
+    limiter = AdaptiveLimiter(10)
+    await limiter.acquire()
+
+    limiter.set_ceiling(2)
+    await limiter.acquire()
+    await limiter.acquire()
+
+    assert pytest.approx([0.1, 0.5]) == sleeps
 
 
 @pytest.mark.parametrize(

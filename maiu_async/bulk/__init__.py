@@ -5,8 +5,7 @@ Two forms, one engine::
 
     report = await register_many(
         client, "my-workspace", project_id, bucket_name="b", keys=keys,
-        concurrency=64, rate=None, journal="import.journal",
-        on_result=print,
+        journal="import.journal", on_result=print,
     )
 
     async with stream_register(
@@ -15,6 +14,10 @@ Two forms, one engine::
         async for outcome in outcomes:
             ...
     report = outcomes.report
+
+How the job runs is one `BulkOptions` record, passed as *options*; any
+of its fields may also be given as a keyword (``concurrency=16``), which
+replaces the record's value.
 
 The iterator form is an async context manager rather than an async
 generator: the job runs in a task group, and a task group must not be
@@ -51,12 +54,13 @@ from __future__ import annotations
 
 import contextlib
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Unpack
 
 import anyio
 import attrs
 
-from ._job import DEFAULT_RETRY, Job
+from ._job import Job
+from ._options import DEFAULT_RETRY, BulkOptions, BulkShortcuts, build_options
 from ._reconcile import ReconcilePolicy
 from ._report import (
     BulkEvent,
@@ -72,20 +76,19 @@ from ._report import (
 
 
 if TYPE_CHECKING:
-    import os
-
     from collections.abc import AsyncIterable, AsyncIterator, Iterable
 
     from anyio.streams.memory import MemoryObjectReceiveStream
 
     from .. import MaiuClient
-    from .._retry import RetryPolicy
 
 
 __all__ = [
     "DEFAULT_RETRY",
     "BulkEvent",
+    "BulkOptions",
     "BulkReport",
+    "BulkShortcuts",
     "EventHook",
     "Outcome",
     "OutcomeHook",
@@ -99,25 +102,17 @@ __all__ = [
     "stream_register",
 ]
 
-_DEFAULT_RECONCILE = ReconcilePolicy()
 
-
-async def register_many(  # noqa: PLR0913 -- every option is keyword-only
+async def register_many(  # noqa: PLR0913 -- the rest is keyword-only
     client: MaiuClient,
     workspace: str,
     project_id: int,
     *,
     bucket_name: str,
     keys: Iterable[str | SkippedKey] | AsyncIterable[str | SkippedKey],
-    concurrency: int = 64,
-    rate: float | None = None,
-    journal: str | os.PathLike[str] | None = None,
+    options: BulkOptions | None = None,
     on_result: OutcomeHook | None = None,
-    on_event: EventHook | None = None,
-    retry: RetryPolicy | None = DEFAULT_RETRY,
-    reconcile: ReconcilePolicy | None = _DEFAULT_RECONCILE,
-    retry_ambiguous: bool = False,
-    settle_timeout: float = 30.0,
+    **shortcuts: Unpack[BulkShortcuts],
 ) -> BulkReport:
     """
     Register every key of *keys* as an asset of a project, exactly once.
@@ -131,22 +126,12 @@ async def register_many(  # noqa: PLR0913 -- every option is keyword-only
             time, whatever the input's length.  Invalid keys and repeats
             are reported as skipped and never sent, and so is every
             `SkippedKey` (a key its source already refused).
-        concurrency: Requests in flight at most.
-        rate: Ceiling on requests per second while the job runs (the
-            client's limiter adapts below it on 429s); ``None`` keeps the
-            client's own ceiling.
-        journal: Path of a crash-safe journal to write and resume from.
+        options: How the job runs; `BulkOptions` defaults if omitted.
         on_result: Called once per key with its `Outcome`.
-        on_event: Called with each `RetryScheduled` and
-            `ReconcileFinished`.
-        retry: Attempts and backoff per key; ``None``: one attempt.
-        reconcile: How ambiguous keys are resolved; ``None`` reports them
-            as unknown.
-        retry_ambiguous: Send ambiguous keys again without looking them
-            up (may create duplicates); only with ``reconcile=None``
-            does this change anything for new failures.
-        settle_timeout: Seconds requests in flight may take to settle
-            when the job is stopped or cancelled.
+        **shortcuts: Any `BulkOptions` field (``concurrency``, ``rate``,
+            ``journal``, ``retry``, ``reconcile``, ``retry_ambiguous``,
+            ``settle_timeout``, ``on_event``), replacing the value of
+            *options*.
 
     Returns:
         The counts, once every outcome is delivered (and journaled).
@@ -154,8 +139,7 @@ async def register_many(  # noqa: PLR0913 -- every option is keyword-only
     Raises:
         ValidationError: *workspace*, *project_id* or *bucket_name* is
             invalid.
-        UsageError: *concurrency*, *rate* or *settle_timeout* is invalid,
-            or the client is not open.
+        UsageError: An option is invalid, or the client is not open.
         JournalError: The journal is another job's, corrupt, in use, or
             cannot be written.
         AuthenticationFailed: The credentials were refused.
@@ -163,6 +147,8 @@ async def register_many(  # noqa: PLR0913 -- every option is keyword-only
         NotFound: No such workspace or project.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 *options*; the keyword options are
+       shortcuts for its fields.
 
     """
     job = Job(
@@ -171,15 +157,8 @@ async def register_many(  # noqa: PLR0913 -- every option is keyword-only
         project_id,
         bucket_name=bucket_name,
         keys=keys,
-        concurrency=concurrency,
-        rate=rate,
-        retry=retry,
-        journal=journal,
-        reconcile=reconcile,
-        retry_ambiguous=retry_ambiguous,
-        settle_timeout=settle_timeout,
+        options=build_options(options, shortcuts),
         on_result=on_result,
-        on_event=on_event,
     )
     return await job.run()
 
@@ -235,21 +214,15 @@ class OutcomeStream:
 
 
 @contextlib.asynccontextmanager
-async def stream_register(  # noqa: PLR0913 -- every option is keyword-only
+async def stream_register(  # noqa: PLR0913 -- the rest is keyword-only
     client: MaiuClient,
     workspace: str,
     project_id: int,
     *,
     bucket_name: str,
     keys: Iterable[str | SkippedKey] | AsyncIterable[str | SkippedKey],
-    concurrency: int = 64,
-    rate: float | None = None,
-    journal: str | os.PathLike[str] | None = None,
-    on_event: EventHook | None = None,
-    retry: RetryPolicy | None = DEFAULT_RETRY,
-    reconcile: ReconcilePolicy | None = _DEFAULT_RECONCILE,
-    retry_ambiguous: bool = False,
-    settle_timeout: float = 30.0,
+    options: BulkOptions | None = None,
+    **shortcuts: Unpack[BulkShortcuts],
 ) -> AsyncIterator[OutcomeStream]:
     """
     Run `register_many` in the background and stream its outcomes.
@@ -262,15 +235,18 @@ async def stream_register(  # noqa: PLR0913 -- every option is keyword-only
                 print(outcome.key, outcome.status)
         print(outcomes.report)
 
-    The arguments are those of `register_many`.  Leaving the block before
-    the iteration ends stops the job in order; a systemic failure is
-    raised when the block is left.
+    The arguments are those of `register_many` but *on_result*.  Leaving
+    the block before the iteration ends stops the job in order; a
+    systemic failure is raised when the block is left.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 *options*; the keyword options are
+       shortcuts for its fields.
 
     """
+    resolved = build_options(options, shortcuts)
     send, recv = anyio.create_memory_object_stream[Outcome](
-        max(concurrency, 16)
+        max(resolved.concurrency, 16)
     )
     try:
         job = Job(
@@ -279,15 +255,8 @@ async def stream_register(  # noqa: PLR0913 -- every option is keyword-only
             project_id,
             bucket_name=bucket_name,
             keys=keys,
-            concurrency=concurrency,
-            rate=rate,
-            retry=retry,
-            journal=journal,
-            reconcile=reconcile,
-            retry_ambiguous=retry_ambiguous,
-            settle_timeout=settle_timeout,
+            options=resolved,
             on_result=None,
-            on_event=on_event,
             out=send,
         )
     except BaseException:

@@ -42,11 +42,13 @@ import sys
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import urlsplit
 
 import anyio
 import attrs
 
 from ..exceptions import JournalError
+from ._report import Outcome, OutcomeStatus
 
 
 if TYPE_CHECKING:
@@ -73,6 +75,27 @@ class JobIdentity:
     workspace: str
     project_id: int
     bucket: str
+
+    @classmethod
+    def of(
+        cls, base_url: str, workspace: str, project_id: int, bucket: str
+    ) -> JobIdentity:
+        """
+        Name a job by the API's host and path, workspace, project, bucket.
+
+        The scheme and any credentials in the URL are left out: the same
+        API over another scheme is the same job.
+        """
+        parts = urlsplit(base_url)
+        host = (parts.hostname or "").lower()
+        if parts.port is not None:
+            host = f"{host}:{parts.port}"
+        return cls(
+            endpoint=host + parts.path.rstrip("/"),
+            workspace=workspace,
+            project_id=project_id,
+            bucket=bucket,
+        )
 
     def describe(self) -> str:
         """Say which job this is, in words."""
@@ -163,11 +186,33 @@ class Journal:
         """Where the journal is."""
         return self._path
 
-    def add(self, line: str) -> None:
+    def record(self, outcome: Outcome) -> None:
         """
-        Buffer one line; `commit` writes it.
+        Buffer the line of one outcome; `commit` writes it.
+
+        Keys registered by an earlier run (``resumed``) already have
+        theirs.
         """
-        self._buf.append(line)
+        key = encode_field(outcome.key)
+        status = outcome.status
+        if status is OutcomeStatus.REGISTERED:
+            if not outcome.resumed:
+                self._buf.append(
+                    f"R\t{key}\t{outcome.asset_id}\t{outcome.attempts}\n"
+                )
+            return
+        error = encode_field(outcome.error or "")
+        if status is OutcomeStatus.SKIPPED:
+            self._buf.append(f"S\t{key}\t{error}\n")
+            return
+        tag = "F" if status is OutcomeStatus.FAILED else "U"
+        self._buf.append(f"{tag}\t{key}\t{outcome.attempts}\t{error}\n")
+
+    def release(self, key: str) -> None:
+        """
+        Buffer that a reserved *key* was left unsent; `commit` writes it.
+        """
+        self._buf.append(f"N\t{encode_field(key)}\n")
 
     def has_pending(self) -> bool:
         """Whether lines wait for `commit`."""

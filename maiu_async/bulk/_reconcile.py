@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from collections.abc import Collection
 
     from .. import MaiuClient
+    from .._scheduler import AdaptiveLimiter
 
 
 __all__ = ["ReconcilePolicy", "find_assets"]
@@ -92,9 +93,12 @@ async def find_assets(  # noqa: PLR0913 -- all keyword-only context
     *,
     retry: RetryPolicy | None,
     page_size: int = limits.ASSET_PAGE_SIZE_MAX,
+    pacer: AdaptiveLimiter | None = None,
 ) -> tuple[dict[str, int], int]:
     """
     Make one pass over a project's assets, looking for *keys*.
+
+    Each page waits for *pacer*, the job's own limiter, if any.
 
     Returns:
         The asset id of each key found (the first listed, if several),
@@ -110,6 +114,8 @@ async def find_assets(  # noqa: PLR0913 -- all keyword-only context
     page_num = 0
     while wanted:
         page_num += 1
+        if pacer is not None:
+            await pacer.acquire()
         page = await client.assets.list(
             workspace,
             project_id,

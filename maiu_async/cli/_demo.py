@@ -20,6 +20,7 @@ from rich.rule import Rule
 from rich.text import Text
 
 from maiu_async import ConnectionLimits, MaiuClient
+from maiu_async.bulk import BulkOptions
 from maiu_async.emulator import Emulator
 
 from ._errors import EXIT_INTERRUPTED
@@ -142,9 +143,7 @@ async def run_demo(*, key_count: int, latency: float, concurrency: int) -> int:
                     bucket=BUCKET,
                     keys=demo_keys(key_count),
                     total=key_count,
-                    concurrency=concurrency,
-                    rate=None,
-                    journal=None,
+                    options=BulkOptions(concurrency=concurrency),
                     report_file=None,
                     report_path=None,
                     display=display,

@@ -17,11 +17,12 @@ import signal
 import threading
 
 from concurrent.futures import CancelledError
-from typing import TYPE_CHECKING, Final, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Final, Protocol, Unpack
 
 import attrs
 
-from maiu_async.bulk import OutcomeStatus, stream_register
+from maiu_async.bulk import BulkOptions, OutcomeStatus, stream_register
 
 from ._errors import EXIT_FAILURES, EXIT_INTERRUPTED, EXIT_OK
 from ._keysfile import KeysFileError, LineSplitter
@@ -29,13 +30,13 @@ from ._keysfile import KeysFileError, LineSplitter
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-    from pathlib import Path
     from typing import TextIO
 
     from maiu_async import MaiuClient
     from maiu_async.bulk import (
         BulkEvent,
         BulkReport,
+        BulkShortcuts,
         Outcome,
         OutcomeStream,
         SkippedKey,
@@ -54,7 +55,6 @@ __all__ = [
 #: summary; the report file has them all.
 EXAMPLES_PER_STATUS: Final = 3
 _CHUNK = 64 * 1024
-_SETTLE_TIMEOUT = 30.0
 
 
 class ImportDisplay(Protocol):
@@ -288,14 +288,13 @@ async def run_import(  # noqa: PLR0913 -- every option is keyword-only
     bucket: str,
     keys: Iterable[str] | AsyncIterator[str | SkippedKey],
     total: int | None,
-    concurrency: int,
-    rate: float | None,
-    journal: Path | None,
     report_file: TextIO | None,
     report_path: Path | None,
     display: ImportDisplay,
     hard_exit: Callable[[], None],
     listing: Callable[[], ListingStats] | None = None,
+    options: BulkOptions | None = None,
+    **shortcuts: Unpack[BulkShortcuts],
 ) -> ImportSummary:
     """
     Register *keys*, stream outcomes to *display* and the report file.
@@ -304,7 +303,9 @@ async def run_import(  # noqa: PLR0913 -- every option is keyword-only
     sent, requests in flight settle and the journal is flushed.  A second
     one calls *hard_exit*: the journal is crash-safe, so a resume still
     does every key exactly once.  *listing* gives the counts of the
-    bucket listing the keys come from, if they do.
+    bucket listing the keys come from, if they do.  *options* and
+    *shortcuts* are those of `maiu_async.bulk.stream_register`; the
+    job's events go to *display*.
 
     Raises:
         MaiuError: A systemic failure (credentials refused, no such
@@ -313,6 +314,9 @@ async def run_import(  # noqa: PLR0913 -- every option is keyword-only
 
     Strictly private.
     """
+    options = attrs.evolve(options or BulkOptions(), **shortcuts)
+    options = attrs.evolve(options, on_event=display.event)
+    journal = None if options.journal is None else Path(options.journal)
     examples: list[tuple[str, str, str]] = []
     shown = dict.fromkeys(OutcomeStatus, 0)
     presses = 0
@@ -339,11 +343,7 @@ async def run_import(  # noqa: PLR0913 -- every option is keyword-only
             project_id,
             bucket_name=bucket,
             keys=keys,
-            concurrency=concurrency,
-            rate=rate,
-            journal=journal,
-            on_event=display.event,
-            settle_timeout=_SETTLE_TIMEOUT,
+            options=options,
         ) as outcomes:
             running.append(outcomes)
             if presses:

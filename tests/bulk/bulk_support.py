@@ -1,21 +1,31 @@
 """
-Shared helpers of the bulk engine's tests: constants, targets, policies.
+Shared helpers of the bulk engine's tests: constants, targets, policies,
+and a gate that holds registrations at the server.
 """
 
 from __future__ import annotations
 
 import collections
+import contextlib
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
+import anyio
 import attrs
+
+from aiohttp import web
 
 from maiu_async import RetryPolicy
 from maiu_async.bulk import ReconcilePolicy
+from maiu_async.emulator import Emulator, make_app
 
 
 if TYPE_CHECKING:
-    from maiu_async.emulator import Emulator
+    from collections.abc import AsyncIterator, Callable
+
+    from aiohttp.typedefs import Handler, Middleware
+
+    from maiu_async.emulator import EmulatorState, Stats
 
 
 ACCESS_KEY = "AKIDBULKTEST"
@@ -38,11 +48,21 @@ FAST_RECONCILE = ReconcilePolicy(
 )
 
 
+class Server(Protocol):
+    """An emulator as the tests see it: its URL, state and counters."""
+
+    @property
+    def url(self) -> str: ...
+
+    state: EmulatorState
+    stats: Stats
+
+
 @attrs.frozen
 class Target:
     """An emulator with a workspace and a project to register into."""
 
-    emu: Emulator
+    emu: Server
     workspace: str
     project_id: int
     bucket: str = BUCKET
@@ -60,3 +80,97 @@ class Target:
 def keys_for(count: int, prefix: str = "media/clip") -> list[str]:
     """*count* distinct, valid keys."""
     return [f"{prefix}-{i:06d}.mp4" for i in range(count)]
+
+
+class Gate:
+    """
+    Holds registration requests (POSTs) at the server until `open`.
+
+    The first *let_through* pass at once.  Held requests are processed
+    when the gate opens, whether or not their client is still waiting
+    (like a slow server).  Tests wait on the counters with `until`,
+    never on the clock.
+    """
+
+    def __init__(self, let_through: int = 0) -> None:
+        self.let_through = let_through
+        self.passed = 0
+        self.held = 0
+        self.processed = 0
+        self.late = 0
+        self._opened = anyio.Event()
+        self._changed = anyio.Event()
+
+    def open(self) -> None:
+        """Let every held and later request through."""
+        self._opened.set()
+
+    async def until(self, condition: Callable[[Gate], bool]) -> None:
+        """Wait until *condition* holds for the gate's counters."""
+        while not condition(self):
+            changed = self._changed
+            await changed.wait()
+
+    def _note(self) -> None:
+        self._changed.set()
+        self._changed = anyio.Event()
+
+    @web.middleware
+    async def middleware(
+        self, request: web.Request, handler: Handler
+    ) -> web.StreamResponse:
+        """Count, hold or pass one request."""
+        if request.method != "POST":
+            return await handler(request)
+        if self._opened.is_set():
+            self.late += 1
+        elif self.passed < self.let_through:
+            self.passed += 1
+        else:
+            # Read the body now: it is gone if the client leaves.
+            await request.read()
+            self.held += 1
+            self._note()
+            await self._opened.wait()
+        try:
+            return await handler(request)
+        finally:
+            self.processed += 1
+            self._note()
+
+
+@attrs.define
+class Served:
+    """An emulator's app served behind a test's middleware."""
+
+    url: str
+    state: EmulatorState
+    stats: Stats
+
+
+@contextlib.asynccontextmanager
+async def serve_emulator(
+    middleware: Middleware, **knobs: Any
+) -> AsyncIterator[Served]:
+    """Serve an emulator with *middleware* in front of everything else."""
+    emu = Emulator(access_key=ACCESS_KEY, secret_key=SECRET_KEY, **knobs)
+    app = make_app(emu.config, state=emu.state, stats=emu.stats)
+    app.middlewares.insert(0, middleware)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        yield Served(f"http://127.0.0.1:{site.port}", emu.state, emu.stats)
+    finally:
+        await runner.cleanup()
+
+
+@contextlib.asynccontextmanager
+async def gated_emulator(gate: Gate, **knobs: Any) -> AsyncIterator[Served]:
+    """Serve an emulator behind *gate*."""
+    async with serve_emulator(gate.middleware, **knobs) as served:
+        try:
+            yield served
+        finally:
+            gate.open()  # nothing stays held past the test

@@ -12,15 +12,18 @@ from typing import Any
 
 import pytest
 
-from bulk_support import ACCESS_KEY, BUCKET, SECRET_KEY, WORKSPACE, Target
+from bulk_support import (
+    ACCESS_KEY,
+    BUCKET,
+    SECRET_KEY,
+    WORKSPACE,
+    Gate,
+    Target,
+    gated_emulator,
+)
 
 from maiu_async import MaiuClient
 from maiu_async.emulator import Emulator
-
-
-@pytest.fixture(name="anyio_backend")
-def _anyio_backend():
-    return "asyncio"
 
 
 @pytest.fixture(name="launch")
@@ -36,6 +39,22 @@ async def _launch():
             project = emu.state.add_project(WORKSPACE, "bulk-project")
             await stack.enter_async_context(emu)
             return Target(emu, WORKSPACE, project.project_id)
+
+        yield launch
+
+
+@pytest.fixture(name="launch_gated")
+async def _launch_gated():
+    """Start emulators behind a `Gate` that holds registrations."""
+    async with contextlib.AsyncExitStack() as stack:
+
+        async def launch(gate: Gate, **knobs: Any) -> Target:
+            server = await stack.enter_async_context(
+                gated_emulator(gate, **knobs)
+            )
+            server.state.add_workspace(WORKSPACE, BUCKET)
+            project = server.state.add_project(WORKSPACE, "bulk-project")
+            return Target(server, WORKSPACE, project.project_id)
 
         yield launch
 
@@ -65,14 +84,3 @@ async def _open_client():
 @pytest.fixture(name="client")
 async def _client(target, open_client):
     return await open_client(target)
-
-
-def pytest_collection_modifyitems(config, items):
-    """Skip ``heavy`` bulk tests unless ``-m`` asks for them."""
-    if "heavy" in (config.getoption("markexpr") or ""):
-        return
-    skip = pytest.mark.skip(reason="heavy: run with -m heavy")
-    here = str(__file__).rsplit("/", 1)[0]
-    for item in items:
-        if "heavy" in item.keywords and str(item.path).startswith(here):
-            item.add_marker(skip)

@@ -1,9 +1,11 @@
 """
 One bulk registration with a journal, run as a process the tests kill.
 
-Usage: ``python crash_worker.py URL JOURNAL WORKSPACE PROJECT_ID COUNT``;
-credentials come from ``MAIU_TEST_ACCESS_KEY``/``MAIU_TEST_SECRET_KEY``.
-Prints the report as JSON when it finishes.
+Usage: ``python crash_worker.py URL JOURNAL WORKSPACE PROJECT_ID COUNT
+[hold]``; credentials come from ``MAIU_TEST_ACCESS_KEY`` and
+``MAIU_TEST_SECRET_KEY``.  Prints the report as JSON when it finishes.
+With ``hold``, the input never ends after its last key, so the run never
+finishes: it is there to be killed, however fast it goes.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import json
 import os
 import sys
 
+from typing import TYPE_CHECKING
+
 import anyio
 import attrs
 
@@ -19,14 +23,26 @@ from maiu_async import MaiuClient, RetryPolicy
 from maiu_async.bulk import ReconcilePolicy, register_many
 
 
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+
 def crash_keys(count: int) -> list[str]:
     """The keys every run of the worker registers."""
     return [f"crash/clip-{i:06d}.mp4" for i in range(count)]
 
 
+async def feed(count: int, *, hold: bool) -> AsyncIterator[str]:
+    """The keys; with *hold*, then nothing, forever."""
+    for key in crash_keys(count):
+        yield key
+    if hold:
+        await anyio.sleep_forever()
+
+
 async def main(argv: list[str]) -> None:
     """Register the keys, resuming from the journal."""
-    url, journal, workspace, project_id, count = argv
+    url, journal, workspace, project_id, count, *hold = argv
     async with MaiuClient(
         access_key=os.environ["MAIU_TEST_ACCESS_KEY"],
         secret_key=os.environ["MAIU_TEST_SECRET_KEY"],
@@ -37,7 +53,7 @@ async def main(argv: list[str]) -> None:
             workspace,
             int(project_id),
             bucket_name="crash-bucket",
-            keys=crash_keys(int(count)),
+            keys=feed(int(count), hold=hold == ["hold"]),
             concurrency=32,
             journal=journal,
             retry=RetryPolicy(attempts=10, initial=0.001, maximum=0.01),

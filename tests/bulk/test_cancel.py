@@ -1,18 +1,21 @@
 """
 Stopping a bulk job: cancelled scopes, task cancellation, settle time.
 
-After any stop, the journal must let a rerun finish the job with every
-key registered exactly once.
+A `Gate` holds registrations at the server, so each test decides what is
+in flight when the job is stopped; nothing depends on the clock.  After
+any stop, the journal must let a rerun finish the job with every key
+registered exactly once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 
 import anyio
 import pytest
 
-from bulk_support import FAST_RECONCILE, FAST_RETRY, keys_for
+from bulk_support import FAST_RECONCILE, FAST_RETRY, Gate, keys_for
 
 from maiu_async.bulk import Outcome, OutcomeStatus, register_many
 
@@ -40,62 +43,72 @@ async def resume(target, client, keys, journal):
     return report, outcomes
 
 
-async def test_cancelled_scope_settles_then_resumes(
-    launch, open_client, tmp_path
-):
-    """Cancelling stops new requests; those in flight still report."""
-    target = await launch(latency=0.01)
-    client = await open_client(target)
-    keys = keys_for(3_000)
-    journal = tmp_path / "cancel.journal"
-    outcomes: list[Outcome] = []
-
-    with anyio.CancelScope() as scope:
-
-        def on_result(outcome: Outcome) -> None:
-            outcomes.append(outcome)
-            if len(outcomes) == 200:
-                scope.cancel()
-
+async def job_in(scope, target, client, journal, outcomes, **options):
+    """Run a job on all of *target*'s keys inside *scope*."""
+    with scope:
         await register_many(
             client,
             target.workspace,
             target.project_id,
             bucket_name=target.bucket,
-            keys=keys,
-            concurrency=32,
             journal=journal,
-            on_result=on_result,
+            on_result=outcomes.append,
+            **options,
         )
+
+
+async def test_cancelled_scope_settles_then_resumes(
+    launch_gated, open_client, tmp_path
+):
+    """Cancelling sends nothing new; requests in flight settle, reported."""
+    gate = Gate(let_through=200)
+    target = await launch_gated(gate)
+    client = await open_client(target)
+    keys = keys_for(3_000)
+    journal = tmp_path / "cancel.journal"
+    outcomes: list[Outcome] = []
+
+    scope = anyio.CancelScope()
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(
+            functools.partial(
+                job_in,
+                scope,
+                target,
+                client,
+                journal,
+                outcomes,
+                keys=keys,
+                concurrency=32,
+            )
+        )
+        await gate.until(lambda g: g.held == 32)
+        scope.cancel()
+        gate.open()
 
     registered = {o.key for o in outcomes if o.status is REGISTERED}
     assert scope.cancelled_caught
-    assert len(outcomes) > 200  # the requests in flight settled
+    assert 0 == gate.late  # nothing was sent after the stop
+    assert (232, 232) == (len(outcomes), len(registered))
     assert registered == set(target.assets_by_key())
-    assert len(registered) < 3_000
 
     report, again = await resume(target, client, keys, journal)
 
-    assert (3_000, len(registered)) == (report.registered, report.resumed)
+    assert (3_000, 232) == (report.registered, report.resumed)
     assert dict.fromkeys(keys, 1) == dict(target.assets_by_key())
     assert registered == {o.key for o in again if o.resumed}
 
 
 async def test_task_cancellation_is_an_orderly_stop(
-    launch, open_client, tmp_path
+    launch_gated, open_client, tmp_path
 ):
     """Native asyncio cancellation (as Ctrl-C does) stops in order too."""
-    target = await launch(latency=0.01)
+    gate = Gate(let_through=100)
+    target = await launch_gated(gate)
     client = await open_client(target)
     keys = keys_for(2_000)
     journal = tmp_path / "ctrl-c.journal"
     outcomes: list[Outcome] = []
-    enough = asyncio.Event()
-
-    def on_result(outcome: Outcome) -> None:
-        outcomes.append(outcome)
-        if len(outcomes) == 100:
-            enough.set()
 
     task = asyncio.ensure_future(
         register_many(
@@ -106,55 +119,67 @@ async def test_task_cancellation_is_an_orderly_stop(
             keys=keys,
             concurrency=32,
             journal=journal,
-            on_result=on_result,
+            settle_timeout=0.0,
+            on_result=outcomes.append,
         )
     )
-    await enough.wait()
+    await gate.until(lambda g: g.held == 32)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
 
+    unknown = {o.key for o in outcomes if o.status is UNKNOWN}
     registered = {o.key for o in outcomes if o.status is REGISTERED}
+    assert (32, 100) == (len(unknown), len(registered))
     assert registered == set(target.assets_by_key())
 
-    report, _ = await resume(target, client, keys, journal)
+    gate.open()  # the held requests are processed after all
+    await gate.until(lambda g: g.processed == 132)
+    report, again = await resume(target, client, keys, journal)
 
-    assert (2_000, len(registered)) == (report.registered, report.resumed)
+    assert unknown == {o.key for o in again if o.reconciled}
+    assert (2_000, 100) == (report.registered, report.resumed)
     assert dict.fromkeys(keys, 1) == dict(target.assets_by_key())
 
 
 async def test_settle_timeout_reports_in_flight_as_unknown(
-    launch, open_client, tmp_path
+    launch_gated, open_client, tmp_path
 ):
     """Requests that outlast the settle time are unknown, then resolved."""
-    target = await launch(latency=0.3)
+    gate = Gate()
+    target = await launch_gated(gate)
     client = await open_client(target)
     keys = keys_for(100)
     journal = tmp_path / "slow.journal"
     outcomes: list[Outcome] = []
 
-    with anyio.move_on_after(0.1):
-        await register_many(
-            client,
-            target.workspace,
-            target.project_id,
-            bucket_name=target.bucket,
-            keys=keys,
-            concurrency=8,
-            journal=journal,
-            settle_timeout=0.01,
-            on_result=outcomes.append,
+    scope = anyio.CancelScope()
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(
+            functools.partial(
+                job_in,
+                scope,
+                target,
+                client,
+                journal,
+                outcomes,
+                keys=keys,
+                concurrency=8,
+                settle_timeout=0.01,
+            )
         )
+        await gate.until(lambda g: g.held == 8)
+        scope.cancel()
 
     unknown = [o for o in outcomes if o.status is UNKNOWN]
-    assert 8 == len(unknown)
+    assert (8, 8) == (len(outcomes), len(unknown))
     assert all("in flight" in (o.error or "") for o in unknown)
 
+    gate.open()  # the server processes them after all
+    await gate.until(lambda g: g.processed == 8)
     report, again = await resume(target, client, keys, journal)
 
     assert report.reconcile_passes > 0  # looked up before any resend
-    assert {o.key for o in unknown} <= {
-        o.key for o in again if o.status is REGISTERED and not o.resumed
-    }
+    assert {o.key for o in unknown} == {o.key for o in again if o.reconciled}
     assert (100, 100) == (report.registered, target.emu.stats.assets_created)
     assert dict.fromkeys(keys, 1) == dict(target.assets_by_key())

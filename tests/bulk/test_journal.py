@@ -19,6 +19,7 @@ from maiu_async.bulk._journal import (
     encode_field,
 )
 from maiu_async.bulk._keys import DUPLICATE, KeyTable
+from maiu_async.bulk._report import Outcome, OutcomeStatus
 from maiu_async.exceptions import JournalError
 
 
@@ -210,7 +211,14 @@ async def test_reserved_and_committed_lines_are_replayed(path):
     """What reserve and commit write is what the next open reads."""
     journal, _, _ = open_journal(path)
     await journal.reserve(["a.mp4", "b\tc.mp4"])
-    journal.add(f"R\t{encode_field('a.mp4')}\t3\t1\n")
+    journal.record(
+        Outcome(
+            key="a.mp4",
+            status=OutcomeStatus.REGISTERED,
+            asset_id=3,
+            attempts=1,
+        )
+    )
     await journal.commit()
     journal.close()
 
@@ -218,6 +226,75 @@ async def test_reserved_and_committed_lines_are_replayed(path):
     journal.close()
 
     assert ({"b\tc.mp4": 1}, 4) == (maybe, table.mark_seen("a.mp4"))
+
+
+@pytest.mark.parametrize(
+    ("outcome", "expected_maybe"),
+    [
+        pytest.param(
+            Outcome(key="k.mp4", status=OutcomeStatus.FAILED, attempts=2),
+            {},
+            id="failed-is-settled",
+        ),
+        pytest.param(
+            Outcome(
+                key="k.mp4",
+                status=OutcomeStatus.UNKNOWN,
+                attempts=3,
+                error="lost\tanswer",
+            ),
+            {"k.mp4": 3},
+            id="unknown-may-exist",
+        ),
+        pytest.param(
+            Outcome(key="k.mp4", status=OutcomeStatus.SKIPPED, error="dup"),
+            {"k.mp4": 1},
+            id="skipped-leaves-the-reservation",
+        ),
+        pytest.param(
+            Outcome(
+                key="k.mp4",
+                status=OutcomeStatus.REGISTERED,
+                asset_id=9,
+                resumed=True,
+            ),
+            {"k.mp4": 1},
+            id="resumed-writes-nothing",
+        ),
+    ],
+)
+def test_recorded_outcomes_are_read_back(path, outcome, expected_maybe):
+    """Each outcome's line, read by the next run, means what it says."""
+    journal, _, _ = open_journal(path)
+    journal.release("other.mp4")
+    write_reservation_then(journal, outcome)
+    journal.close()
+
+    journal, maybe, _ = open_journal(path)
+    journal.close()
+
+    assert expected_maybe == maybe
+
+
+def write_reservation_then(journal, outcome):
+    """Reserve the outcome's key, then record the outcome; commit."""
+    journal._write(f"P\t{encode_field(outcome.key)}\n")
+    journal.record(outcome)
+    journal.commit_sync()
+
+
+def test_released_key_is_no_longer_reserved(path):
+    """A key reserved, then released unsent, is not looked up again."""
+    journal, _, _ = open_journal(path)
+    journal._write("P\tk.mp4\n")
+    journal.release("k.mp4")
+    journal.commit_sync()
+    journal.close()
+
+    journal, maybe, _ = open_journal(path)
+    journal.close()
+
+    assert {} == maybe
 
 
 def test_seen_table_is_not_touched_by_unregistered_lines(path):

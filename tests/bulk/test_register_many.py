@@ -261,23 +261,6 @@ async def test_a_failing_callback_stops_the_job(target, client):
     assert target.emu.stats.assets_created < 3_000
 
 
-async def test_rate_sets_the_ceiling_for_the_job_only(target, client):
-    """rate= caps the client's limiter while the job runs, then not."""
-    ceilings = []
-
-    await register_many(
-        client,
-        target.workspace,
-        target.project_id,
-        bucket_name=target.bucket,
-        keys=keys_for(20),
-        rate=500.0,
-        on_result=lambda _: ceilings.append(client.limiter.ceiling),
-    )
-
-    assert ({500.0}, None) == (set(ceilings), client.limiter.ceiling)
-
-
 async def test_retries_are_announced_and_counted(launch, open_client):
     """Injected 503s are retried; each retry is an event and counted."""
     target = await launch(faults=Faults(error_503=0.2), seed=3)

@@ -5,6 +5,7 @@ Journals: rerunning a job finishes it, exactly once per key.
 from __future__ import annotations
 
 import collections
+import contextlib
 import json
 import os
 import re
@@ -15,6 +16,7 @@ import time
 import urllib.request
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import anyio
 import pytest
@@ -37,6 +39,9 @@ REGISTERED = OutcomeStatus.REGISTERED
 FAILED = OutcomeStatus.FAILED
 UNKNOWN = OutcomeStatus.UNKNOWN
 WORKER = Path(__file__).with_name("crash_worker.py")
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 
 async def run(target, client, keys, journal, **options):
@@ -141,9 +146,23 @@ async def test_journal_of_another_project_is_refused(target, client, tmp_path):
 # -- kill -9 ----------------------------------------------------------------
 
 
-def start_emulator() -> tuple[subprocess.Popen[str], str]:
-    """Run the emulator as a process; return it and its URL."""
-    process = subprocess.Popen(
+@contextlib.contextmanager
+def running(args: list[str], **env: str) -> Iterator[subprocess.Popen[str]]:
+    """Run *args* as a process; it is killed and reaped on the way out."""
+    with subprocess.Popen(
+        args, stdout=subprocess.PIPE, text=True, env={**os.environ, **env}
+    ) as process:  # leaving it closes the pipe and reaps the process
+        try:
+            yield process
+        finally:
+            if process.poll() is None:
+                process.kill()
+
+
+@contextlib.contextmanager
+def emulator_process() -> Iterator[str]:
+    """Run the emulator as a process; yield its URL."""
+    with running(
         [
             sys.executable,
             "-m",
@@ -157,19 +176,14 @@ def start_emulator() -> tuple[subprocess.Popen[str], str]:
             "--seed",
             "1",
         ],
-        stdout=subprocess.PIPE,
-        text=True,
-        env={
-            **os.environ,
-            "MAIU_EMULATOR_ACCESS_KEY": ACCESS_KEY,
-            "MAIU_EMULATOR_SECRET_KEY": SECRET_KEY,
-        },
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    match = re.search(r"listening on (http://\S+)", line)
-    assert match, line
-    return process, match.group(1)
+        MAIU_EMULATOR_ACCESS_KEY=ACCESS_KEY,
+        MAIU_EMULATOR_SECRET_KEY=SECRET_KEY,
+    ) as process:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        match = re.search(r"listening on (http://\S+)", line)
+        assert match, line
+        yield match.group(1)
 
 
 async def make_project(url: str) -> int:
@@ -197,9 +211,11 @@ async def list_keys(url: str, project_id: int) -> collections.Counter[str]:
         )
 
 
-def worker(url: str, journal: Path, project_id: int, count: int):
-    """Start one crash worker process."""
-    return subprocess.Popen(
+def worker(
+    url: str, journal: Path, project_id: int, count: int, *, hold: bool
+) -> contextlib.AbstractContextManager[subprocess.Popen[str]]:
+    """Run one crash worker process (see crash_worker.py for *hold*)."""
+    return running(
         [
             sys.executable,
             str(WORKER),
@@ -208,14 +224,10 @@ def worker(url: str, journal: Path, project_id: int, count: int):
             "crash-ws",
             str(project_id),
             str(count),
+            *(["hold"] if hold else []),
         ],
-        stdout=subprocess.PIPE,
-        text=True,
-        env={
-            **os.environ,
-            "MAIU_TEST_ACCESS_KEY": ACCESS_KEY,
-            "MAIU_TEST_SECRET_KEY": SECRET_KEY,
-        },
+        MAIU_TEST_ACCESS_KEY=ACCESS_KEY,
+        MAIU_TEST_SECRET_KEY=SECRET_KEY,
     )
 
 
@@ -231,30 +243,27 @@ def test_kill_9_at_any_moment_then_rerun_registers_once(tmp_path):
     """SIGKILLed twice mid-run, the job still ends with each key once."""
     count = 3_000
     journal = tmp_path / "crash.journal"
-    emulator, url = start_emulator()
-    try:
+    with emulator_process() as url:
         project_id = anyio.run(make_project, url)
         for kill_at in (500, 1_500):
-            process = worker(url, journal, project_id, count)
-            deadline = time.monotonic() + 60
-            while registered_lines(journal) < kill_at:
-                assert process.poll() is None, "finished before the kill"
-                assert time.monotonic() < deadline
-                time.sleep(0.005)
-            process.send_signal(signal.SIGKILL)
-            process.communicate()
+            with worker(url, journal, project_id, count, hold=True) as process:
+                # A hang guard, not a timing claim: held runs never end.
+                deadline = time.monotonic() + 120
+                while registered_lines(journal) < kill_at:
+                    assert process.poll() is None, "the worker died"
+                    assert time.monotonic() < deadline
+                    time.sleep(0.005)
+                process.send_signal(signal.SIGKILL)
+                process.communicate()
             assert -signal.SIGKILL == process.returncode
 
-        final = worker(url, journal, project_id, count)
-        out, _ = final.communicate(timeout=120)
+        with worker(url, journal, project_id, count, hold=False) as final:
+            out, _ = final.communicate(timeout=120)
         report = json.loads(out)
         stats_url = f"{url}/_emulator/stats"
         with urllib.request.urlopen(stats_url) as answer:  # noqa: S310 -- http by design
             stats = json.load(answer)
         listed = anyio.run(list_keys, url, project_id)
-    finally:
-        emulator.terminate()
-        emulator.communicate(timeout=10)
 
     assert 0 == final.returncode
     assert (count, 0, 0) == (

@@ -1,0 +1,241 @@
+"""
+Delivering outcomes: count, journal, fsync, then hand over.
+
+Every settled key goes through `Outbox.settle`.  Without a journal or an
+outcome stream the outcome is handed to *on_result* at once.  Otherwise
+it is buffered; the flusher task (`Outbox.run`) writes and fsyncs the
+journal lines of everything buffered so far in one go (group commit),
+then delivers those outcomes in order, to *on_result* and to the stream.
+So no outcome reaches the caller before it is durable.
+
+Memory is bounded by the admission semaphore: the feeder takes a token
+per key read, and the token comes back when the key's outcome is
+delivered (or the key is released unsent).
+
+Strictly private.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from collections import deque
+from typing import TYPE_CHECKING
+
+import anyio
+
+from ..exceptions import JournalError
+
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from anyio.streams.memory import MemoryObjectSendStream
+
+    from ._journal import Journal
+    from ._report import Outcome, OutcomeHook
+    from ._tally import Tally
+
+
+__all__ = ["Outbox", "OutboxState"]
+
+
+class OutboxState(enum.Enum):
+    """
+    Whether the flusher has more to expect.
+    """
+
+    OPEN = "open"
+    #: No key will settle any more: flush what is left, then end.
+    CLOSING = "closing"
+    #: The journal failed: nothing more is delivered (it would not be
+    #: durable); the job is failing.
+    BROKEN = "broken"
+
+
+class Outbox:
+    """
+    Settled outcomes on their way to the caller.
+    """
+
+    __slots__ = (
+        "_admit",
+        "_on_result",
+        "_out",
+        "_ready",
+        "_state",
+        "_stream",
+        "_tally",
+        "_unacked",
+        "_wake",
+        "journal",
+        "on_failure",
+    )
+
+    def __init__(
+        self,
+        *,
+        tally: Tally,
+        tokens: int,
+        on_result: OutcomeHook | None,
+        out: MemoryObjectSendStream[Outcome] | None,
+    ) -> None:
+        self._tally = tally
+        self._admit = anyio.Semaphore(tokens)
+        self._on_result = on_result
+        self._out = out
+        self._stream = out  # `_out` is dropped once the reader leaves
+        self._unacked: list[Outcome] = []
+        self._ready: deque[Outcome] = deque()
+        self._wake = anyio.Event()
+        self._state = OutboxState.OPEN
+        #: Set by `Job.run` when the job has a journal.
+        self.journal: Journal | None = None
+        #: Called with a hook's or the journal's exception.
+        self.on_failure: Callable[[BaseException], None] = _unset
+
+    @property
+    def buffered(self) -> bool:
+        """Whether outcomes wait for the flusher."""
+        return self.journal is not None or self._stream is not None
+
+    # -- admission -------------------------------------------------------
+
+    def admit_nowait(self) -> None:
+        """
+        Take a token for one key, or raise `anyio.WouldBlock`.
+        """
+        self._admit.acquire_nowait()
+
+    async def admit(self) -> None:
+        """Wait for a token for one key."""
+        await self._admit.acquire()
+
+    # -- settling --------------------------------------------------------
+
+    def settle(self, outcome: Outcome) -> None:
+        """
+        Count *outcome* and deliver it, at once or after the next commit.
+        """
+        self._tally.count(outcome)
+        if not self.buffered:
+            self._admit.release()
+            self._call_hook(outcome)
+            return
+        if self._state is OutboxState.BROKEN:
+            self._admit.release()
+            return
+        if self.journal is not None:
+            self.journal.record(outcome)
+        self._unacked.append(outcome)
+        self._wake.set()
+
+    def release(self, key: str) -> None:
+        """
+        Give back the token of a key left unsent; it has no outcome.
+        """
+        if self.journal is not None:
+            self.journal.release(key)
+        self._tally.abandoned += 1
+        self._admit.release()
+
+    def close(self) -> None:
+        """Note that no key will settle any more."""
+        if self._state is OutboxState.OPEN:
+            self._state = OutboxState.CLOSING
+        self._wake.set()
+
+    def close_stream(self) -> None:
+        """End the outcome stream, if any: its reader's iteration ends."""
+        if self._stream is not None:
+            self._stream.close()
+
+    # -- the flusher -----------------------------------------------------
+
+    async def run(self) -> None:
+        """
+        Commit and deliver buffered outcomes until `close`.
+        """
+        while self._state is not OutboxState.BROKEN:
+            if not self._unacked:
+                if self._state is OutboxState.CLOSING:
+                    return
+                await self._wake.wait()
+                self._wake = anyio.Event()
+                continue
+            count = len(self._unacked)
+            journal = self.journal
+            if journal is not None and journal.has_pending():
+                # Commits the lines of at least the first `count`
+                # outcomes: each line is buffered with its outcome.
+                try:
+                    await journal.commit()
+                except JournalError as exc:
+                    self._state = OutboxState.BROKEN
+                    self._unacked.clear()
+                    self.on_failure(exc)
+                    return
+            self._ready.extend(self._unacked[:count])
+            del self._unacked[:count]
+            await self._deliver()
+
+    async def _deliver(self) -> None:
+        ready = self._ready
+        release = self._admit.release
+        while ready:
+            outcome = ready.popleft()
+            release()
+            self._call_hook(outcome)
+            out = self._out
+            if out is None:
+                continue
+            try:
+                out.send_nowait(outcome)
+            except anyio.WouldBlock:
+                try:
+                    await out.send(outcome)
+                except (anyio.BrokenResourceError, anyio.ClosedResourceError):
+                    self._out = None
+            except (anyio.BrokenResourceError, anyio.ClosedResourceError):
+                self._out = None
+
+    def flush_now(self) -> None:
+        """
+        Commit and deliver everything left, without awaiting.
+
+        For the end of a stopped job, whose flusher may have been cut
+        short.
+        """
+        if self._state is OutboxState.BROKEN:
+            return
+        if self.journal is not None:
+            self.journal.commit_sync()
+        self._ready.extend(self._unacked)
+        self._unacked.clear()
+        while self._ready:
+            outcome = self._ready.popleft()
+            self._admit.release()
+            self._call_hook(outcome)
+            if self._out is not None:
+                try:
+                    self._out.send_nowait(outcome)
+                except (
+                    anyio.WouldBlock,
+                    anyio.BrokenResourceError,
+                    anyio.ClosedResourceError,
+                ):
+                    self._out = None
+
+    def _call_hook(self, outcome: Outcome) -> None:
+        hook = self._on_result
+        if hook is None:
+            return
+        try:
+            hook(outcome)
+        except Exception as exc:  # noqa: BLE001 -- the caller's hook
+            self._on_result = None
+            self.on_failure(exc)
+
+
+def _unset(exc: BaseException) -> None:  # pragma: no cover -- replaced
+    raise exc
