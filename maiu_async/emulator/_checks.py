@@ -1,8 +1,9 @@
 """
-Input checks shared by the handlers and the seeding helpers.
+The service's refusals: `ServiceError`, and the input checks raising it.
 
 Each check returns the cleaned value or raises `ServiceError` with
 code 10001 ("Invalid Request."), like the service's validation.
+Handlers and the seeding helpers of `EmulatorState` share them.
 
 Strictly private.
 """
@@ -18,14 +19,15 @@ from typing import TYPE_CHECKING
 from maiu_async import _errorcodes as codes
 from maiu_async import limits
 
-from ._errors import ServiceError
-
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from maiu_async._errorcodes import ErrorCode
+
 
 __all__ = [
+    "ServiceError",
     "choice",
     "id_list",
     "integer",
@@ -46,6 +48,25 @@ __all__ = [
 # Ids are decimal digits only: no sign, no spaces, no exponent.
 # Eighteen digits keep them inside a signed 64-bit integer.
 _ID = re.compile(r"[0-9]{1,18}")
+
+
+class ServiceError(Exception):
+    """
+    A request the service refuses with one row of the error table.
+
+    The dispatcher turns it into an error body; the seeding helpers of
+    `EmulatorState` let it propagate to the test that called them.
+
+    Attributes:
+        row: The error table row (status, code, message).
+        detail: Why, for people reading a test failure; never sent.
+
+    """
+
+    def __init__(self, row: ErrorCode, detail: str) -> None:
+        super().__init__(f"{row.code} {row.message} ({detail})")
+        self.row = row
+        self.detail = detail
 
 
 def _invalid(detail: str) -> ServiceError:

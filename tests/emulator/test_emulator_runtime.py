@@ -5,8 +5,11 @@ from __future__ import annotations
 import pytest
 
 from maiu_async.emulator import EmulatorConfig, Faults
-from maiu_async.emulator._faults import retry_after_header
-from maiu_async.emulator._runtime import Runtime, TokenBucket
+from maiu_async.emulator._faults import (
+    Runtime,
+    TokenBucket,
+    retry_after_header,
+)
 
 
 def test_bucket_refills_at_the_rate():
