@@ -37,11 +37,10 @@ from ._workspaces import WorkspaceRules
 
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable
 
     from ._analyses import AnalysisRecord
     from ._indexes import IndexRecord
-    from ._state import EmulatorState
 
 
 __all__ = [
@@ -53,7 +52,6 @@ __all__ = [
     "ROUTES",
     "AssetRecord",
     "AssetRules",
-    "asset_key",
     "asset_routes",
 ]
 
@@ -270,20 +268,6 @@ class AssetRules(WorkspaceRules):
         if asset.extension not in limits.SUPPORTED_EXTENSIONS:
             return INVALID_METADATA
         return COMPLETED
-
-
-def asset_key(state: EmulatorState, params: Mapping[str, str]) -> str | None:
-    """
-    Return the key of the asset a path names, if there is one.
-    """
-    try:
-        return state.asset(
-            params["ws"],
-            _checks.integer(params["pid"], "project id"),
-            _checks.integer(params["aid"], "asset id"),
-        ).key
-    except (KeyError, ServiceError):
-        return None
 
 
 # --- bodies -----------------------------------------------------------------

@@ -37,10 +37,13 @@ __all__ = [
     "optional_object",
     "optional_text",
     "page",
+    "person_description",
+    "person_name",
     "project_name",
     "query_ids",
     "required_text",
     "text",
+    "thumbnails",
     "time",
     "workspace_name",
 ]
@@ -181,6 +184,48 @@ def project_name(value: object) -> str:
     ):
         raise _invalid(f"invalid project name {value!r}")
     return value
+
+
+def person_name(value: object) -> str:
+    """
+    Check a person's name: not blank, and not too long.
+    """
+    return text(
+        value,
+        "person name",
+        max_len=limits.PERSON_NAME_MAX_LENGTH,
+        not_blank=True,
+    )
+
+
+def person_description(value: object) -> str:
+    """
+    Check a person's description: not empty, and not too long.
+    """
+    return text(
+        value, "description", max_len=limits.PERSON_DESCRIPTION_MAX_LENGTH
+    )
+
+
+def thumbnails(value: object) -> list[tuple[str, bool]]:
+    """
+    Check a ``thumbnails`` array, giving ``(key, primary)`` pairs.
+    """
+    if not isinstance(value, list):
+        raise _invalid("thumbnails must be an array")
+    items = []
+    for item in value:
+        if not isinstance(item, dict):
+            raise _invalid("each thumbnail must be an object")
+        key = text(
+            item.get("thumbnailKey"),
+            "thumbnailKey",
+            max_len=limits.OBJECT_KEY_MAX_BYTES,
+            not_blank=True,
+        )
+        primary = optional_bool(item, "isPrimaryThumbnail")
+        items.append((key, bool(primary)))
+    return items
 
 
 def integer_in(value: object, what: str, lo: int, hi: int) -> int:

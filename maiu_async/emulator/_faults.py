@@ -23,7 +23,8 @@ from aiohttp import web
 
 from maiu_async import _errorcodes as codes
 
-from ._assets import asset_key
+from . import _checks
+from ._checks import ServiceError
 from ._config import CONFIG
 from ._http import MATCH, gateway, is_api
 from ._state import STATE
@@ -31,7 +32,7 @@ from ._stats import STATS
 
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
     from aiohttp.typedefs import Handler
 
@@ -216,6 +217,22 @@ def _drop_connection(request: web.Request) -> web.Response:
     return web.Response(status=499)
 
 
+def _asset_key(request: web.Request, params: Mapping[str, str]) -> str | None:
+    # The key of the asset a path names, if there is one.
+    try:
+        return (
+            request.app[STATE]
+            .asset(
+                params["ws"],
+                _checks.integer(params["pid"], "project id"),
+                _checks.integer(params["aid"], "asset id"),
+            )
+            .key
+        )
+    except ServiceError:
+        return None
+
+
 async def _identify(request: web.Request) -> Identity:
     match = request.get(MATCH)
     body = await request.read()
@@ -228,7 +245,7 @@ async def _identify(request: web.Request) -> Identity:
         if isinstance(decoded, dict) and isinstance(decoded.get("key"), str):
             subject, body = decoded["key"], b""
     elif match is not None and "aid" in match.params:
-        subject = asset_key(request.app[STATE], match.params)
+        subject = _asset_key(request, match.params)
     return Identity(
         method=request.method,
         route="not_found" if match is None else match.route.name,

@@ -97,21 +97,6 @@ class PersonRecord:
     tag_ids: list[int] = attrs.Factory(list)
 
 
-def _name(value: object) -> str:
-    return _checks.text(
-        value,
-        "person name",
-        max_len=limits.PERSON_NAME_MAX_LENGTH,
-        not_blank=True,
-    )
-
-
-def _description(value: object) -> str:
-    return _checks.text(
-        value, "description", max_len=limits.PERSON_DESCRIPTION_MAX_LENGTH
-    )
-
-
 class PersonBook:
     """
     The person rules of one `EmulatorState`.
@@ -160,9 +145,9 @@ class PersonBook:
 
         """
         ws = self._state.workspace(workspace)
-        name = _name(name)
+        name = _checks.person_name(name)
         if description is not None:
-            description = _description(description)
+            description = _checks.person_description(description)
         if not 1 <= len(thumbnails) <= limits.PERSON_THUMBNAILS_MAX:
             raise ServiceError(codes.INVALID_REQUEST, "thumbnail count")
         if sum(primary for _, primary in thumbnails) != 1:
@@ -245,13 +230,13 @@ class PersonBook:
         ):
             raise ServiceError(codes.INVALID_REQUEST, "nothing to change")
         if name is not None:
-            name = _name(name)
+            name = _checks.person_name(name)
             if any(
                 p.name == name and p is not person for p in ws.persons.values()
             ):
                 raise ServiceError(codes.PERSON_NAME_EXISTS, name)
         if description is not None:
-            description = _description(description)
+            description = _checks.person_description(description)
         if primary_thumbnail_id is not None:
             if all(
                 t.thumbnail_id != primary_thumbnail_id
@@ -361,24 +346,6 @@ def _person(call: Call, p: PersonRecord) -> JSON:
     }
 
 
-def _thumbnails(value: object) -> list[tuple[str, bool]]:
-    if not isinstance(value, list):
-        raise ServiceError(codes.INVALID_REQUEST, "thumbnails")
-    items = []
-    for item in value:
-        if not isinstance(item, dict):
-            raise ServiceError(codes.INVALID_REQUEST, "thumbnail")
-        key = _checks.text(
-            item.get("thumbnailKey"),
-            "thumbnailKey",
-            max_len=limits.OBJECT_KEY_MAX_BYTES,
-            not_blank=True,
-        )
-        primary = _checks.optional_bool(item, "isPrimaryThumbnail")
-        items.append((key, bool(primary)))
-    return items
-
-
 def list_persons(call: Call) -> JSON:
     call.state.workspace(call.workspace)
     page_no, page_size = _checks.page(
@@ -407,7 +374,7 @@ def create_person(call: Call) -> JSON:
     person = call.state.persons.add(
         call.workspace,
         _checks.required_text(body, "name"),
-        _thumbnails(body.get("thumbnails")),
+        _checks.thumbnails(body.get("thumbnails")),
         None
         if description is None
         else _checks.required_text(body, "description"),
@@ -444,7 +411,7 @@ def delete_person(call: Call) -> JSON:
 def add_person_thumbnails(call: Call) -> JSON:
     book = call.state.persons
     book.person(call.workspace, call.person_id)
-    added = _thumbnails(call.json().get("thumbnails"))
+    added = _checks.thumbnails(call.json().get("thumbnails"))
     person = book.add_thumbnails(call.workspace, call.person_id, added)
     return success(_thumbnails_of(person))
 
