@@ -88,7 +88,8 @@ class Faults:
 
     **Keyed draws** (``keyed=True``): each request's fault is a pure
     function of `EmulatorConfig.seed` (``None`` counts as 0) and the
-    request's identity: its method, its route's name, its *subject*,
+    request's identity: its method, its route's name (as counted in
+    `Stats.by_route`), its *subject*,
     its body (except for registrations) and its *attempt*, the number
     of requests with the same identity seen so far, this one included.
     The subject is the Object Storage key for a registration and for
@@ -97,7 +98,7 @@ class Faults:
     fail, and on which attempts, are the same whatever the order
     requests arrive in, and `keyed_fault` tells them in advance::
 
-        faults = Faults(error_500=0.3, keyed=True)
+        faults = Faults(error_500=0.3, keyed=True)  # and seed=7
         doomed = [
             key
             for key in keys
@@ -301,7 +302,8 @@ class EmulatorConfig:
         rate_limit_retry_after: ``Retry-After`` seconds sent with the
             limiter's 429s, written as given; ``None`` sends no header.
         faults: Probabilities of injected failures.
-        seed: Seeds fault and jitter draws, for repeatable runs.
+        seed: Seeds fault and jitter draws, for repeatable runs; keyed
+            fault draws (`Faults.keyed`) depend on it too.
         error_body_style: ``"top-level"`` or ``"wrapped"`` service errors.
         import_delay: Seconds an asset stays ``IN_PROGRESS``.
         analysis_delay: Seconds an analysis takes: ``WAIT_ANALYZE`` for
