@@ -306,7 +306,7 @@ class Route:
 
     method: str
     pattern: tuple[str, ...] = attrs.field(converter=_segments)
-    handler: Handler = attrs.field(eq=False)
+    handler: Handler
     legacy: bool = False
     settles: bool = False
 
