@@ -1,5 +1,5 @@
 """
-Analyses and the indexes they make.
+Analyses of assets: records, rules, endpoints and bodies.
 
 Emulator choices ([?]: the docs do not say):
 
@@ -12,9 +12,8 @@ Emulator choices ([?]: the docs do not say):
   it; the index is listed only once the analysis completes.
   A cancelled or failed analysis drops it.
   Every completed analysis adds one index, so re-analysing keeps the
-  older ones.
-- A video index has three scenes (ids 1-3), an image index one; their
-  keywords are the words of the asset's key.
+  older ones.  Legacy (``video-assets``) answers name the index's id
+  ``id``, as the legacy page shows; current ones ``indexId``.
 - Unset options take the documented defaults (``sceneRange`` MEDIUM,
   ``sourceLanguage`` ENKO, no audio effects); for images the video-only
   ``sceneRange`` and ``detectAudioEffects`` are dropped.
@@ -38,25 +37,31 @@ import attrs
 from maiu_async import _errorcodes as codes
 from maiu_async import limits
 
-from ._errors import ServiceError
-from ._wire import timestamp
+from . import _checks
+from ._assets import COMPLETED, asset_routes
+from ._checks import ServiceError
+from ._http import JSON, Call, success, timestamp
+from ._indexes import IndexRecord, index_body
 
 
 if TYPE_CHECKING:
-    from ._state import AssetRecord, EmulatorState, WorkspaceRecord
-    from ._summaries import SummaryRun
+    from collections.abc import Mapping
+
+    from ._assets import AssetRecord
+    from ._state import EmulatorState
+    from ._workspaces import WorkspaceRecord
 
 
 __all__ = [
     "FIRST_INDEX_ID",
+    "ROUTES",
     "AnalysisBook",
     "AnalysisRecord",
     "AnalysisSettings",
-    "IndexRecord",
     "phase",
 ]
 
-# Disjoint from project and asset ids (see `_state`).
+# Disjoint from project and asset ids.
 FIRST_INDEX_ID = 3_000_001
 
 BEFORE_ANALYZE = "BEFORE_ANALYZE"
@@ -65,9 +70,6 @@ ANALYZING = "ANALYZING"
 ANALYZE_COMPLETED = "ANALYZE_COMPLETED"
 ANALYZE_FAIL = "ANALYZE_FAIL"
 ANALYZE_CANCEL = "ANALYZE_CANCEL"
-
-#: What the emulator says analysed every index.
-ENGINE = "Sinossi v1.0"
 
 _VIDEO_SCENES = (1, 2, 3)
 _IMAGE_SCENES = (1,)
@@ -111,44 +113,6 @@ class AnalysisSettings:
 
 
 @attrs.define
-class IndexRecord:
-    """
-    One index: the result of one analysis.
-
-    Attributes:
-        index_id: Its id, unique across the emulator.
-        type: ``IMAGE`` or ``VIDEO``.
-        settings: What the analysis was asked to do.
-        scene_ids: Its scenes.
-        keywords: What every scene shows: the words of the asset's key.
-        created_time: Wire-format time of the request.
-        updated_time: Wire-format time of the last change.
-        runs: Its scene-summary runs, oldest first.
-        summaries: Summary text per scene id.
-        summarized_time: Wire-format time of the last completed run.
-
-    """
-
-    index_id: int
-    type: str
-    settings: AnalysisSettings
-    scene_ids: tuple[int, ...]
-    keywords: tuple[str, ...]
-    created_time: str
-    updated_time: str
-    runs: list[SummaryRun] = attrs.Factory(list)
-    summaries: dict[int, str] = attrs.Factory(dict)
-    summarized_time: str | None = None
-
-    @property
-    def latest_run(self) -> SummaryRun | None:
-        """
-        The most recent scene-summary run, if any.
-        """
-        return self.runs[-1] if self.runs else None
-
-
-@attrs.define
 class AnalysisRecord:
     """
     An asset's latest analysis.
@@ -186,7 +150,7 @@ class AnalysisRecord:
 
 class AnalysisBook:
     """
-    The analysis and index rules of one `EmulatorState`.
+    The analysis rules of one `EmulatorState`.
 
     Methods raise `ServiceError` where the API answers an error.
     """
@@ -199,8 +163,6 @@ class AnalysisBook:
 
     def __repr__(self) -> str:
         return f"<AnalysisBook next_index_id={self._next_index_id}>"
-
-    # --- analyses -------------------------------------------------------
 
     def settle(self, asset: AssetRecord) -> None:
         """
@@ -261,7 +223,7 @@ class AnalysisBook:
         """
         state = self._state
         asset = state.asset(workspace, project_id, asset_id)
-        if state.import_status(asset) != "COMPLETED":
+        if state.import_status(asset) != COMPLETED:
             raise ServiceError(codes.NO_ASSET_SELECTED, str(asset_id))
         if self.is_running(asset):
             raise ServiceError(codes.ANALYSIS_IN_PROGRESS, str(asset_id))
@@ -299,10 +261,7 @@ class AnalysisBook:
                 is waiting or running.
 
         """
-        asset = self._state.asset(workspace, project_id, asset_id)
-        if asset.analysis is None or not self.is_running(asset):
-            raise ServiceError(codes.ANALYSIS_NOT_CANCELABLE, str(asset_id))
-        asset.analysis.outcome = ANALYZE_CANCEL
+        self._running(workspace, project_id, asset_id).outcome = ANALYZE_CANCEL
 
     def fail(
         self, workspace: str, project_id: int, asset_id: int, message: str
@@ -314,64 +273,92 @@ class AnalysisBook:
             ServiceError: As `cancel`.
 
         """
+        analysis = self._running(workspace, project_id, asset_id)
+        analysis.outcome = ANALYZE_FAIL
+        analysis.message = message
+
+    def _running(
+        self, workspace: str, project_id: int, asset_id: int
+    ) -> AnalysisRecord:
         asset = self._state.asset(workspace, project_id, asset_id)
         if asset.analysis is None or not self.is_running(asset):
             raise ServiceError(codes.ANALYSIS_NOT_CANCELABLE, str(asset_id))
-        asset.analysis.outcome = ANALYZE_FAIL
-        asset.analysis.message = message
-
-    # --- indexes --------------------------------------------------------
-
-    def indexes(
-        self, workspace: str, project_id: int, asset_id: int
-    ) -> list[IndexRecord]:
-        """
-        Return an asset's indexes in ascending id order.
-
-        Raises:
-            ServiceError: 10100/10101/10102 if unknown.
-
-        """
-        asset = self._state.asset(workspace, project_id, asset_id)
-        self.settle(asset)
-        return list(asset.indexes.values())
-
-    def index(
-        self, workspace: str, project_id: int, asset_id: int, index_id: int
-    ) -> IndexRecord:
-        """
-        Return one index.
-
-        Raises:
-            ServiceError: 10100/10101/10102 if unknown, 10103 for an
-                unknown index.
-
-        """
-        asset = self._state.asset(workspace, project_id, asset_id)
-        self.settle(asset)
-        try:
-            index = asset.indexes[index_id]
-        except KeyError:
-            raise ServiceError(codes.INDEX_NOT_FOUND, str(index_id)) from None
-        return index
-
-    def delete_index(
-        self, workspace: str, project_id: int, asset_id: int, index_id: int
-    ) -> None:
-        """
-        Delete an index.
-
-        Raises:
-            ServiceError: As `index`, and 10502 while it is summarised.
-
-        """
-        index = self.index(workspace, project_id, asset_id, index_id)
-        if self._state.summaries.is_running(index):
-            raise ServiceError(codes.SCENE_SUMMARY_IN_PROGRESS, "delete")
-        asset = self._state.asset(workspace, project_id, asset_id)
-        del asset.indexes[index_id]
+        return asset.analysis
 
 
 def _keywords(key: str) -> tuple[str, ...]:
     stem = key.rsplit(".", 1)[0] if "." in key.rsplit("/", 1)[-1] else key
     return tuple(word.lower() for word in _WORD.findall(stem)) or ("media",)
+
+
+# --- handlers: see ROUTES for their paths ----------------------------------
+
+
+def _settings(body: Mapping[str, object]) -> AnalysisSettings:
+    count = _checks.integer_in(
+        body.get("analysisPersonCount"),
+        "analysisPersonCount",
+        limits.ANALYSIS_PERSON_COUNT_MIN,
+        limits.ANALYSIS_PERSON_COUNT_MAX,
+    )
+    scene_range = body.get("sceneRange")
+    tag_ids = body.get("tagIdList")
+    language = body.get("sourceLanguage")
+    return AnalysisSettings(
+        analysis_person_count=count,
+        scene_range=None
+        if scene_range is None
+        else _checks.choice(scene_range, "sceneRange", limits.SCENE_RANGES),
+        tag_ids=()
+        if tag_ids is None
+        else _checks.id_list(
+            tag_ids,
+            "tagIdList",
+            min_len=limits.ANALYSIS_TAG_IDS_MIN,
+            max_len=limits.ANALYSIS_TAG_IDS_MAX,
+        ),
+        source_language="ENKO"
+        if language is None
+        else _checks.choice(
+            language, "sourceLanguage", limits.SOURCE_LANGUAGES
+        ),
+        detect_audio_effects=bool(
+            _checks.optional_bool(body, "detectAudioEffects")
+        ),
+    )
+
+
+def request_analysis(call: Call) -> JSON:
+    call.state.asset(*call.asset_ref())
+    settings = _settings(call.json())
+    index = call.state.analyses.request(*call.asset_ref(), settings)
+    id_field = "id" if call.legacy else "indexId"
+    return success(index_body(index, id_field=id_field))
+
+
+def cancel_analysis(call: Call) -> JSON:
+    call.state.analyses.cancel(*call.asset_ref())
+    return success(has_result=False)
+
+
+def analysis_status(call: Call) -> JSON:
+    # In the table's spelling; the index only once completed.
+    asset = call.state.asset(*call.asset_ref())
+    status = call.state.analyses.status(asset)
+    body: JSON = {
+        "status": status,
+        "analyzeStatusMessage": None,
+        "indexId": None,
+    }
+    if asset.analysis is not None:
+        body["analyzeStatusMessage"] = asset.analysis.message
+        if status == ANALYZE_COMPLETED:
+            body["indexId"] = asset.analysis.index.index_id
+    return success(body)
+
+
+ROUTES = (
+    *asset_routes("POST", "/{aid}/analyze", request_analysis, settles=True),
+    *asset_routes("DELETE", "/{aid}/analyze", cancel_analysis),
+    *asset_routes("GET", "/{aid}/analyze-status", analysis_status),
+)

@@ -16,8 +16,9 @@ from aiohttp import web
 from maiu_async import _errorcodes as codes
 from maiu_async import _signing, limits
 
-from . import _keys, _respond
-from ._routes import is_api
+from ._config import CONFIG
+from ._http import gateway, is_api
+from ._stats import STATS
 
 
 if TYPE_CHECKING:
@@ -79,19 +80,17 @@ async def authenticate(
 ) -> web.StreamResponse:
     """
     Refuse API requests that are not signed by the configured key.
-
-    Strictly private.
     """
     if not is_api(request.raw_path):
         return await handler(request)
     reason = refusal(
-        request.app[_keys.CONFIG],
+        request.app[CONFIG],
         request.headers,
         request.method,
         request.raw_path,
         time.time_ns() // 1_000_000,
     )
     if reason is not None:
-        request.app[_keys.STATS].auth_failures += 1
-        return _respond.gateway(codes.GW_AUTH_FAILED, reason)
+        request.app[STATS].auth_failures += 1
+        return gateway(codes.GW_AUTH_FAILED, reason)
     return await handler(request)

@@ -1,8 +1,9 @@
 """
-Input checks shared by the handlers and the seeding helpers.
+The service's refusals: `ServiceError`, and the input checks raising it.
 
 Each check returns the cleaned value or raises `ServiceError` with
 code 10001 ("Invalid Request."), like the service's validation.
+Handlers and the seeding helpers of `EmulatorState` share them.
 
 Strictly private.
 """
@@ -18,14 +19,15 @@ from typing import TYPE_CHECKING
 from maiu_async import _errorcodes as codes
 from maiu_async import limits
 
-from ._errors import ServiceError
-
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from maiu_async._errorcodes import ErrorCode
+
 
 __all__ = [
+    "ServiceError",
     "choice",
     "id_list",
     "integer",
@@ -35,10 +37,13 @@ __all__ = [
     "optional_object",
     "optional_text",
     "page",
+    "person_description",
+    "person_name",
     "project_name",
     "query_ids",
     "required_text",
     "text",
+    "thumbnails",
     "time",
     "workspace_name",
 ]
@@ -46,6 +51,25 @@ __all__ = [
 # Ids are decimal digits only: no sign, no spaces, no exponent.
 # Eighteen digits keep them inside a signed 64-bit integer.
 _ID = re.compile(r"[0-9]{1,18}")
+
+
+class ServiceError(Exception):
+    """
+    A request the service refuses with one row of the error table.
+
+    The dispatcher turns it into an error body; the seeding helpers of
+    `EmulatorState` let it propagate to the test that called them.
+
+    Attributes:
+        row: The error table row (status, code, message).
+        detail: Why, for people reading a test failure; never sent.
+
+    """
+
+    def __init__(self, row: ErrorCode, detail: str) -> None:
+        super().__init__(f"{row.code} {row.message} ({detail})")
+        self.row = row
+        self.detail = detail
 
 
 def _invalid(detail: str) -> ServiceError:
@@ -160,6 +184,48 @@ def project_name(value: object) -> str:
     ):
         raise _invalid(f"invalid project name {value!r}")
     return value
+
+
+def person_name(value: object) -> str:
+    """
+    Check a person's name: not blank, and not too long.
+    """
+    return text(
+        value,
+        "person name",
+        max_len=limits.PERSON_NAME_MAX_LENGTH,
+        not_blank=True,
+    )
+
+
+def person_description(value: object) -> str:
+    """
+    Check a person's description: not empty, and not too long.
+    """
+    return text(
+        value, "description", max_len=limits.PERSON_DESCRIPTION_MAX_LENGTH
+    )
+
+
+def thumbnails(value: object) -> list[tuple[str, bool]]:
+    """
+    Check a ``thumbnails`` array, giving ``(key, primary)`` pairs.
+    """
+    if not isinstance(value, list):
+        raise _invalid("thumbnails must be an array")
+    items = []
+    for item in value:
+        if not isinstance(item, dict):
+            raise _invalid("each thumbnail must be an object")
+        key = text(
+            item.get("thumbnailKey"),
+            "thumbnailKey",
+            max_len=limits.OBJECT_KEY_MAX_BYTES,
+            not_blank=True,
+        )
+        primary = optional_bool(item, "isPrimaryThumbnail")
+        items.append((key, bool(primary)))
+    return items
 
 
 def integer_in(value: object, what: str, lo: int, hi: int) -> int:

@@ -19,7 +19,13 @@ import sys
 
 from maiu_async import limits
 
-from ._config import EmulatorConfig, Faults, ObjectStorageCheck
+from ._config import (
+    FAULT_KINDS,
+    EmulatorConfig,
+    Faults,
+    Knobs,
+    ObjectStorageCheck,
+)
 from ._server import run
 
 
@@ -108,6 +114,25 @@ def _parser() -> argparse.ArgumentParser:
         type=float,
         metavar="S",
         help="Retry-After sent with injected 429s",
+    )
+    knobs.add_argument(
+        "--fault-keyed",
+        action="store_true",
+        help=(
+            "draw each fault from the seed and the request's identity "
+            "(method, route, object key or target, body, attempt) instead "
+            "of arrival order"
+        ),
+    )
+    knobs.add_argument(
+        "--fault-certain",
+        action="append",
+        default=[],
+        metavar="KEY=KIND",
+        help=(
+            "every request about object KEY meets fault KIND "
+            f"({', '.join(FAULT_KINDS)}); repeatable"
+        ),
     )
     knobs.add_argument(
         "--seed", type=int, help="seed for repeatable faults and jitter"
@@ -201,27 +226,34 @@ def _object_storage(args: argparse.Namespace) -> ObjectStorageCheck | None:
     )
 
 
+def _certain(pairs: list[str]) -> dict[str, str]:
+    certain = {}
+    for pair in pairs:
+        key, sep, kind = pair.rpartition("=")
+        if not sep or not key:
+            raise ValueError(f"--fault-certain wants KEY=KIND, not {pair!r}")
+        certain[key] = kind
+    return certain
+
+
 def _config(args: argparse.Namespace) -> EmulatorConfig:
+    # Every plain knob is the flag whose dest is the knob's name.
+    given = vars(args)
+    plain = {
+        name: given[name] for name in Knobs.__annotations__ if name in given
+    }
     faults = Faults(
         retry_after=args.fault_retry_after,
-        **{dest: getattr(args, dest) for _, dest, _ in _FAULT_FLAGS},
+        keyed=args.fault_keyed,
+        certain=_certain(args.fault_certain),
+        **{dest: given[dest] for _, dest, _ in _FAULT_FLAGS},
     )
     return EmulatorConfig(
         access_key=args.access_key,
         secret_key=args.secret_key,
-        latency=args.latency,
-        jitter=args.jitter,
-        rate_limit=args.rate_limit,
-        rate_limit_burst=args.rate_limit_burst,
-        rate_limit_retry_after=args.rate_limit_retry_after,
         faults=faults,
-        seed=args.seed,
-        error_body_style=args.error_body_style,
-        import_delay=args.import_delay,
-        analysis_delay=args.analysis_delay,
-        summary_delay=args.summary_delay,
-        max_workspaces=args.max_workspaces,
         object_storage=_object_storage(args),
+        **plain,
     )
 
 

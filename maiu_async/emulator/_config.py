@@ -1,22 +1,35 @@
 """
 The emulator's knobs: one frozen configuration object.
 
+Adding a knob: a field of `EmulatorConfig` (validated, off by default),
+the same name in `Knobs`, and a flag whose ``dest`` is that name in
+``_cli``; handlers read it as ``call.config.<name>``.
+
 Strictly private; the public names are re-exported by
 ``maiu_async.emulator``.
 """
 
 from __future__ import annotations
 
-from typing import Literal, TypedDict
+import hashlib
+import types
+
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import attrs
 
+from aiohttp import web
 from attrs import validators as v
 
 from maiu_async import limits
 
 
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
 __all__ = [
+    "CONFIG",
+    "FAULT_KINDS",
     "EmulatorConfig",
     "ErrorBodyStyle",
     "Faults",
@@ -32,14 +45,72 @@ _probability = v.and_(v.instance_of(float | int), v.ge(0), v.le(1))
 _seconds = v.and_(v.instance_of(float | int), v.ge(0))
 _optional_seconds = v.optional(_seconds)
 
+#: Every kind of injected fault, as counted in `Stats.faults`.
+FAULT_KINDS = (
+    "error_500",
+    "error_502",
+    "error_503",
+    "rate_limited",
+    "reset",
+    "lost_response",
+)
+
+
+def _read_only(value: Mapping[str, str]) -> Mapping[str, str]:
+    return types.MappingProxyType(dict(value))
+
+
+def _kinds(
+    _inst: object,
+    attribute: attrs.Attribute[Mapping[str, str]],
+    value: Mapping[str, str],
+) -> None:
+    unknown = sorted(set(value.values()) - set(FAULT_KINDS))
+    if unknown:
+        raise ValueError(
+            f"{attribute.name} names unknown fault kinds {unknown}; "
+            f"known: {', '.join(FAULT_KINDS)}"
+        )
+
 
 @attrs.frozen(kw_only=True)
 class Faults:
     """
-    Probabilities of injected failures, each drawn once per API request.
+    Injected failures: probabilities, and faults made certain by key.
 
-    At most one fault happens per request; the probabilities must add up
-    to at most 1.
+    At most one fault happens per API request; the probabilities must
+    add up to at most 1.
+
+    **Arrival draws** (the default): one seeded stream of draws, taken
+    in the order requests arrive.  A seed replays the same sequence, but
+    which request meets which fault follows arrival order, which task
+    scheduling changes from run to run.
+
+    **Keyed draws** (``keyed=True``): each request's fault is a pure
+    function of `EmulatorConfig.seed` (``None`` counts as 0) and the
+    request's identity: its method, its route's name (as counted in
+    `Stats.by_route`), its *subject*,
+    its body (except for registrations) and its *attempt*, the number
+    of requests with the same identity seen so far, this one included.
+    The subject is the Object Storage key for a registration and for
+    any request about a registered asset (its import status, say), and
+    the raw request target otherwise.  So the keys whose registrations
+    fail, and on which attempts, are the same whatever the order
+    requests arrive in, and `keyed_fault` tells them in advance::
+
+        faults = Faults(error_500=0.3, keyed=True)  # and seed=7
+        doomed = [
+            key
+            for key in keys
+            if faults.keyed_fault(
+                seed=7, method="POST", route="register_asset", subject=key
+            )
+        ]  # the keys whose first registration attempt gets a 500
+
+    **Certain faults** (*certain*, in either mode): every request whose
+    subject is one of these keys meets the fault given for it, on every
+    attempt, whatever the probabilities; ``{"b.mp4": "error_500"}``
+    makes every registration of ``b.mp4`` fail.
 
     Attributes:
         error_500: Answer 500 (gateway "Unexpected Error") unprocessed.
@@ -51,6 +122,10 @@ class Faults:
         reset: Drop the connection before processing: nothing changes.
         lost_response: Process the request fully (state changes, counters
             move), then drop the connection without answering.
+        keyed: Draw by request identity instead of arrival order.
+        certain: Fault kind (one of `FAULT_KINDS`) by subject key.
+
+    .. versionadded:: 2.0 *keyed* and *certain*.
 
     """
 
@@ -63,6 +138,11 @@ class Faults:
     )
     reset: float = attrs.field(default=0.0, validator=_probability)
     lost_response: float = attrs.field(default=0.0, validator=_probability)
+    keyed: bool = attrs.field(default=False, validator=v.instance_of(bool))
+    # Read-only, and out of the hash: a frozen record stays hashable.
+    certain: Mapping[str, str] = attrs.field(
+        factory=dict, converter=_read_only, validator=_kinds, hash=False
+    )
 
     def __attrs_post_init__(self) -> None:
         # A little slack, so that 0.1 + 0.2 + 0.7 still counts as 1.
@@ -89,6 +169,55 @@ class Faults:
             ("rate_limited", self.rate_limited),
             ("lost_response", self.lost_response),
         )
+
+    def pick(self, roll: float) -> str | None:
+        """
+        Return the fault kind a uniform draw *roll* in [0, 1) lands on.
+        """
+        for kind, probability in self.kinds():
+            if roll < probability:
+                return kind
+            roll -= probability
+        return None
+
+    def keyed_fault(  # noqa: PLR0913 -- a request's identity, keyword-only
+        self,
+        *,
+        seed: int | None,
+        method: str,
+        route: str,
+        subject: str,
+        body: bytes = b"",
+        attempt: int = 1,
+    ) -> str | None:
+        """
+        Return the fault a request meets with keyed draws, if any.
+
+        Args:
+            seed: `EmulatorConfig.seed`; ``None`` counts as 0.
+            method: The HTTP method, such as ``"POST"``.
+            route: The route's name, as in `Stats.by_route`.
+            subject: The Object Storage key, or the raw request target.
+            body: The raw body; empty for registrations.
+            attempt: 1 for the first request with this identity, and so
+                on.
+
+        Returns:
+            The fault kind, or ``None`` for no fault.
+
+        """
+        certain = self.certain.get(subject)
+        if certain is not None:
+            return certain
+        if not self.total():
+            return None
+        digest = hashlib.blake2b(digest_size=8)
+        for part in (str(seed or 0), method, route, subject, str(attempt)):
+            encoded = part.encode("utf-8", "surrogatepass")
+            digest.update(len(encoded).to_bytes(8, "big") + encoded)
+        digest.update(body)
+        roll = int.from_bytes(digest.digest(), "big") / 2**64
+        return self.pick(roll)
 
 
 def _http_url(
@@ -173,7 +302,8 @@ class EmulatorConfig:
         rate_limit_retry_after: ``Retry-After`` seconds sent with the
             limiter's 429s, written as given; ``None`` sends no header.
         faults: Probabilities of injected failures.
-        seed: Seeds fault and jitter draws, for repeatable runs.
+        seed: Seeds fault and jitter draws, for repeatable runs; keyed
+            fault draws (`Faults.keyed`) depend on it too.
         error_body_style: ``"top-level"`` or ``"wrapped"`` service errors.
         import_delay: Seconds an asset stays ``IN_PROGRESS``.
         analysis_delay: Seconds an analysis takes: ``WAIT_ANALYZE`` for
@@ -229,6 +359,9 @@ class EmulatorConfig:
         if self.rate_limit is None:
             return 1
         return max(1, int(self.rate_limit / 10))
+
+
+CONFIG = web.AppKey("config", EmulatorConfig)
 
 
 class Knobs(TypedDict, total=False):

@@ -24,17 +24,24 @@ import contextlib
 
 from typing import TYPE_CHECKING, Any
 
+from aiohttp import web
+
 from maiu_async.exceptions import UsageError
 
-from ._state import OBJECT_FAILED, OBJECT_FOUND, OBJECT_MISSING, OBJECT_PENDING
+from ._assets import (
+    OBJECT_FAILED,
+    OBJECT_FOUND,
+    OBJECT_MISSING,
+    OBJECT_PENDING,
+)
 
 
 if TYPE_CHECKING:
+    from ._assets import AssetRecord
     from ._config import EmulatorConfig, ObjectStorageCheck
-    from ._state import AssetRecord
 
 
-__all__ = ["ObjectChecker"]
+__all__ = ["OBJECTS", "ObjectChecker"]
 
 _NOT_FOUND = 404
 
@@ -170,3 +177,7 @@ class ObjectChecker:
         # A status request may have settled it meanwhile: same answer.
         if asset.object_check == OBJECT_PENDING:
             asset.object_check = found
+
+
+#: The Object Storage check; absent unless configured.
+OBJECTS = web.AppKey("objects", ObjectChecker)

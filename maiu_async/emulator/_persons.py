@@ -1,19 +1,21 @@
 """
-Persons, their thumbnails and tags, and person tags.
+Persons and their thumbnails: records, rules, endpoints and bodies.
 
 Emulator choices ([?]: the pages are known only through a third-party
 catalogue, without answers):
 
-- Persons and tags belong to a workspace; ids are unique across the
-  emulator.  Lists are in ascending id order.
+- Persons belong to a workspace; ids are unique across the emulator.
+  Lists are in ascending id order, pages like the asset list.
+- A person is ``{personId, name, description, thumbnails[{thumbnailId,
+  thumbnailKey, isPrimaryThumbnail}], tags[...], ...audit}``; adding or
+  removing thumbnails answers ``{personId, thumbnails}``.
 - Any non-blank ``thumbnailKey`` is accepted: the emulator cannot see
-  the bucket.  Thumbnail upload URLs work like search-image ones.
+  the bucket.  Thumbnail upload URLs are in ``_uploads``, tags in
+  ``_person_tags``.
 - Adding a primary thumbnail demotes the old one; removing the primary
   thumbnail is refused (10001) so that exactly one stays primary.
-- The person list's ``name`` filter keeps names containing it, ignoring
-  case; ``tagIdList`` keeps persons with any of the tags.  The tag
-  list's ``name`` filter works the same way.
-- Deleting a tag takes it off every person.
+- The list's ``name`` filter keeps names containing it, ignoring case;
+  ``tagIdList`` keeps persons with any of the tags.
 
 Strictly private.
 """
@@ -28,32 +30,29 @@ from maiu_async import _errorcodes as codes
 from maiu_async import limits
 
 from . import _checks
-from ._errors import ServiceError
-from ._wire import timestamp
+from ._checks import ServiceError
+from ._http import JSON, Call, Route, audit, paged, success, timestamp
+from ._person_tags import contains, tag_body
 
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from ._state import EmulatorState, WorkspaceRecord
+    from ._state import EmulatorState
 
 
 __all__ = [
     "FIRST_PERSON_ID",
-    "FIRST_PERSON_TAG_ID",
     "FIRST_THUMBNAIL_ID",
+    "ROUTES",
     "PersonBook",
     "PersonRecord",
-    "TagRecord",
     "ThumbnailRecord",
 ]
 
 # Disjoint from every other kind of id.
 FIRST_PERSON_ID = 5_000_001
-FIRST_PERSON_TAG_ID = 6_000_001
 FIRST_THUMBNAIL_ID = 7_000_001
-
-UPLOAD_PREFIX = "person-thumbnails"
 
 
 @attrs.define
@@ -71,25 +70,6 @@ class ThumbnailRecord:
     thumbnail_id: int
     key: str
     primary: bool
-
-
-@attrs.define
-class TagRecord:
-    """
-    One person tag.
-
-    Attributes:
-        tag_id: Its id.
-        name: Its name, unique in the workspace.
-        created_time: Wire-format creation time.
-        updated_time: Wire-format time of the last change.
-
-    """
-
-    tag_id: int
-    name: str
-    created_time: str
-    updated_time: str
 
 
 @attrs.define
@@ -117,44 +97,21 @@ class PersonRecord:
     tag_ids: list[int] = attrs.Factory(list)
 
 
-def _name(value: object) -> str:
-    return _checks.text(
-        value,
-        "person name",
-        max_len=limits.PERSON_NAME_MAX_LENGTH,
-        not_blank=True,
-    )
-
-
-def _description(value: object) -> str:
-    return _checks.text(
-        value, "description", max_len=limits.PERSON_DESCRIPTION_MAX_LENGTH
-    )
-
-
-def _contains(name: str, part: str | None) -> bool:
-    return part is None or part.lower() in name.lower()
-
-
 class PersonBook:
     """
-    The person and person-tag rules of one `EmulatorState`.
+    The person rules of one `EmulatorState`.
 
     Methods raise `ServiceError` where the API answers an error.
     """
 
-    __slots__ = ("_next", "_state", "_uploads")
+    __slots__ = ("_next", "_state")
 
     def __init__(self, state: EmulatorState) -> None:
         self._state = state
         self._next = {
             "person": FIRST_PERSON_ID,
-            "tag": FIRST_PERSON_TAG_ID,
             "thumbnail": FIRST_THUMBNAIL_ID,
-            "upload": 1,
         }
-        # Issued thumbnail upload keys, with their workspace.
-        self._uploads: dict[str, str] = {}
 
     def __repr__(self) -> str:
         return f"<PersonBook next_person_id={self._next['person']}>"
@@ -172,8 +129,6 @@ class PersonBook:
             for key, primary in items
         ]
 
-    # --- persons --------------------------------------------------------
-
     def add(
         self,
         workspace: str,
@@ -190,9 +145,9 @@ class PersonBook:
 
         """
         ws = self._state.workspace(workspace)
-        name = _name(name)
+        name = _checks.person_name(name)
         if description is not None:
-            description = _description(description)
+            description = _checks.person_description(description)
         if not 1 <= len(thumbnails) <= limits.PERSON_THUMBNAILS_MAX:
             raise ServiceError(codes.INVALID_REQUEST, "thumbnail count")
         if sum(primary for _, primary in thumbnails) != 1:
@@ -244,7 +199,7 @@ class PersonBook:
         return [
             p
             for p in ws.persons.values()
-            if _contains(p.name, name)
+            if contains(p.name, name)
             and (not wanted or not wanted.isdisjoint(p.tag_ids))
         ]
 
@@ -275,13 +230,13 @@ class PersonBook:
         ):
             raise ServiceError(codes.INVALID_REQUEST, "nothing to change")
         if name is not None:
-            name = _name(name)
+            name = _checks.person_name(name)
             if any(
                 p.name == name and p is not person for p in ws.persons.values()
             ):
                 raise ServiceError(codes.PERSON_NAME_EXISTS, name)
         if description is not None:
-            description = _description(description)
+            description = _checks.person_description(description)
         if primary_thumbnail_id is not None:
             if all(
                 t.thumbnail_id != primary_thumbnail_id
@@ -309,38 +264,6 @@ class PersonBook:
         """
         self.person(workspace, person_id)
         del self._state.workspace(workspace).persons[person_id]
-
-    def add_tags(
-        self, workspace: str, person_id: int, tag_ids: Sequence[int]
-    ) -> PersonRecord:
-        """
-        Tag a person; unknown and repeated ids are ignored.
-
-        Raises:
-            ServiceError: 10100/10106 if unknown.
-
-        """
-        person = self.person(workspace, person_id)
-        known = self._state.workspace(workspace).person_tags
-        for tag_id in tag_ids:
-            if tag_id in known and tag_id not in person.tag_ids:
-                person.tag_ids.append(tag_id)
-        return person
-
-    def remove_tags(
-        self, workspace: str, person_id: int, tag_ids: Sequence[int]
-    ) -> PersonRecord:
-        """
-        Untag a person; ids it does not have are ignored.
-
-        Raises:
-            ServiceError: 10100/10106 if unknown.
-
-        """
-        person = self.person(workspace, person_id)
-        gone = set(tag_ids)
-        person.tag_ids = [t for t in person.tag_ids if t not in gone]
-        return person
 
     def add_thumbnails(
         self,
@@ -392,99 +315,125 @@ class PersonBook:
         person.updated_time = timestamp()
         return person
 
-    # --- thumbnail uploads ----------------------------------------------
 
-    def issue_upload(self, workspace: str, file_name: str) -> str:
-        """
-        Issue an upload key for a thumbnail called *file_name*.
+# --- handlers: see ROUTES for their paths ----------------------------------
 
-        Raises:
-            ServiceError: 10100 for an unknown workspace.
 
-        """
-        self._state.workspace(workspace)
-        key = f"{UPLOAD_PREFIX}/{self._new_id('upload')}/{file_name}"
-        self._uploads[key] = workspace
-        return key
+def _thumbnail_bodies(p: PersonRecord) -> list[JSON]:
+    return [
+        {
+            "thumbnailId": t.thumbnail_id,
+            "thumbnailKey": t.key,
+            "isPrimaryThumbnail": t.primary,
+        }
+        for t in p.thumbnails
+    ]
 
-    def complete_upload(self, workspace: str, key: str) -> bool:
-        """
-        Confirm a thumbnail upload issued for this workspace.
 
-        Raises:
-            ServiceError: 10100 for an unknown workspace.
+def _thumbnails_of(p: PersonRecord) -> JSON:
+    return {"personId": p.person_id, "thumbnails": _thumbnail_bodies(p)}
 
-        """
-        self._state.workspace(workspace)
-        return self._uploads.get(key) == workspace
 
-    # --- tags -----------------------------------------------------------
+def _person(call: Call, p: PersonRecord) -> JSON:
+    ws = call.state.workspace(call.workspace)
+    return {
+        "personId": p.person_id,
+        "name": p.name,
+        "description": p.description,
+        "thumbnails": _thumbnail_bodies(p),
+        "tags": [tag_body(t) for t in call.state.person_tags.of(ws, p)],
+        **audit(p.created_time, p.updated_time),
+    }
 
-    def add_tag(self, workspace: str, name: str) -> TagRecord:
-        """
-        Create a person tag.
 
-        Raises:
-            ServiceError: 10100 for an unknown workspace, 10001 for a bad
-                name, 10203 for a taken one.
-
-        """
-        ws = self._state.workspace(workspace)
-        name = _checks.text(
+def list_persons(call: Call) -> JSON:
+    call.state.workspace(call.workspace)
+    page_no, page_size = _checks.page(
+        call.query, max_size=limits.PERSON_PAGE_SIZE_MAX
+    )
+    name = call.query.get("name")
+    if name is not None:
+        _checks.text(
             name,
-            "tag name",
-            max_len=limits.PERSON_TAG_NAME_MAX_LENGTH,
-            not_blank=True,
+            "name",
+            min_len=limits.PERSON_FILTER_NAME_MIN_LENGTH,
+            max_len=limits.PERSON_NAME_MAX_LENGTH,
+            forbidden=limits.TEXT_FORBIDDEN,
         )
-        if any(t.name == name for t in ws.person_tags.values()):
-            raise ServiceError(codes.PERSON_TAG_NAME_EXISTS, name)
-        now = timestamp()
-        tag = TagRecord(self._new_id("tag"), name, now, now)
-        ws.person_tags[tag.tag_id] = tag
-        return tag
+    tag_ids = _checks.query_ids(call.query.get("tagIdList"), "tagIdList")
+    found = call.state.persons.persons(call.workspace, name, tag_ids)
+    return success(
+        paged(found, page_no, page_size, lambda p: _person(call, p))
+    )
 
-    def tags(
-        self,
-        workspace: str,
-        tag_id: int | None = None,
-        name: str | None = None,
-    ) -> list[TagRecord]:
-        """
-        Return the tags matching the filters, in ascending id order.
 
-        Raises:
-            ServiceError: 10100 for an unknown workspace.
+def create_person(call: Call) -> JSON:
+    call.state.workspace(call.workspace)
+    body = call.json()
+    description = body.get("description")
+    person = call.state.persons.add(
+        call.workspace,
+        _checks.required_text(body, "name"),
+        _checks.thumbnails(body.get("thumbnails")),
+        None
+        if description is None
+        else _checks.required_text(body, "description"),
+    )
+    return success(_person(call, person))
 
-        """
-        ws = self._state.workspace(workspace)
-        return [
-            t
-            for t in ws.person_tags.values()
-            if (tag_id is None or t.tag_id == tag_id)
-            and _contains(t.name, name)
-        ]
 
-    def tags_of(
-        self, ws: WorkspaceRecord, person: PersonRecord
-    ) -> list[TagRecord]:
-        """
-        Return a person's tags, in the order they were added.
-        """
-        return [ws.person_tags[t] for t in person.tag_ids]
+def get_person(call: Call) -> JSON:
+    person = call.state.persons.person(call.workspace, call.person_id)
+    return success(_person(call, person))
 
-    def delete_tag(self, workspace: str, tag_id: int) -> None:
-        """
-        Delete a tag and take it off every person.
 
-        Raises:
-            ServiceError: 10100 for an unknown workspace, 10107 for an
-                unknown tag.
+def edit_person(call: Call) -> JSON:
+    call.state.persons.person(call.workspace, call.person_id)
+    body = call.json()
+    primary = body.get("primaryThumbnailId")
+    person = call.state.persons.edit(
+        call.workspace,
+        call.person_id,
+        name=_checks.optional_text(body, "name"),
+        description=_checks.optional_text(body, "description"),
+        primary_thumbnail_id=None
+        if primary is None
+        else _checks.integer_in(primary, "primaryThumbnailId", 1, 2**63 - 1),
+    )
+    return success(_person(call, person))
 
-        """
-        ws = self._state.workspace(workspace)
-        if tag_id not in ws.person_tags:
-            raise ServiceError(codes.PERSON_TAG_NOT_FOUND, str(tag_id))
-        del ws.person_tags[tag_id]
-        for person in ws.persons.values():
-            if tag_id in person.tag_ids:
-                person.tag_ids.remove(tag_id)
+
+def delete_person(call: Call) -> JSON:
+    call.state.persons.delete(call.workspace, call.person_id)
+    return success(has_result=False)
+
+
+def add_person_thumbnails(call: Call) -> JSON:
+    book = call.state.persons
+    book.person(call.workspace, call.person_id)
+    added = _checks.thumbnails(call.json().get("thumbnails"))
+    person = book.add_thumbnails(call.workspace, call.person_id, added)
+    return success(_thumbnails_of(person))
+
+
+def remove_person_thumbnails(call: Call) -> JSON:
+    book = call.state.persons
+    book.person(call.workspace, call.person_id)
+    body = call.json()
+    ids = _checks.id_list(body.get("thumbnailIds"), "thumbnailIds", min_len=1)
+    person = book.remove_thumbnails(call.workspace, call.person_id, ids)
+    return success(_thumbnails_of(person))
+
+
+_PERSONS = "workspaces/{ws}/persons"
+_PERSON = f"{_PERSONS}/{{person}}"
+
+ROUTES = (
+    Route("GET", _PERSONS, list_persons),
+    Route("POST", _PERSONS, create_person),
+    Route("GET", _PERSON, get_person),
+    Route("PATCH", _PERSON, edit_person),
+    Route("DELETE", _PERSON, delete_person),
+    Route("POST", f"{_PERSON}/person-thumbnail", add_person_thumbnails),
+    Route("DELETE", f"{_PERSON}/person-thumbnail", remove_person_thumbnails),
+)

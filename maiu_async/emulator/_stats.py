@@ -8,18 +8,12 @@ from __future__ import annotations
 
 import attrs
 
+from aiohttp import web
 
-__all__ = ["FAULT_KINDS", "Stats"]
+from ._config import FAULT_KINDS
 
-#: Every kind of injected fault, as counted in `Stats.faults`.
-FAULT_KINDS = (
-    "error_500",
-    "error_502",
-    "error_503",
-    "rate_limited",
-    "reset",
-    "lost_response",
-)
+
+__all__ = ["STATS", "Stats"]
 
 
 def _no_faults() -> dict[str, int]:
@@ -88,3 +82,6 @@ class Stats:
             "faults": dict(self.faults),
             "auth_failures": self.auth_failures,
         }
+
+
+STATS = web.AppKey("stats", Stats)

@@ -1,5 +1,5 @@
 """
-Scene summaries of indexes.
+Scene summaries of indexes: records, rules, endpoints and bodies.
 
 Emulator choices ([?]: the docs do not say):
 
@@ -12,6 +12,10 @@ Emulator choices ([?]: the docs do not say):
 - The summary of a scene names its keywords (the asset key's words).
 - The result is served only while the latest run is completed (10503):
   a later run in progress, cancelled or failed hides it.
+- A run is ``{sceneSummaryId, indexId, status}``; the result adds
+  ``sceneSummaries`` (``sceneId``, ``summary``) and
+  ``sceneSummaryInfo.sceneSummaryId``.
+- Scene summaries exist only in the current API: no legacy routes.
 
 Strictly private.
 """
@@ -24,17 +28,18 @@ import attrs
 
 from maiu_async import _errorcodes as codes
 
+from . import _checks
 from ._analyses import phase
-from ._errors import ServiceError
-from ._wire import timestamp
+from ._checks import ServiceError
+from ._http import JSON, Call, Route, success, timestamp
 
 
 if TYPE_CHECKING:
-    from ._analyses import IndexRecord
+    from ._indexes import IndexRecord
     from ._state import EmulatorState
 
 
-__all__ = ["FIRST_SCENE_SUMMARY_ID", "SummaryBook", "SummaryRun"]
+__all__ = ["FIRST_SCENE_SUMMARY_ID", "ROUTES", "SummaryBook", "SummaryRun"]
 
 # Disjoint from project, asset and index ids.
 FIRST_SCENE_SUMMARY_ID = 4_000_001
@@ -102,7 +107,7 @@ class SummaryBook:
     def _index(
         self, workspace: str, project_id: int, asset_id: int, index_id: int
     ) -> IndexRecord:
-        index = self._state.analyses.index(
+        index = self._state.indexes.index(
             workspace, project_id, asset_id, index_id
         )
         self.settle(index)
@@ -147,7 +152,7 @@ class SummaryBook:
         Start summarising an index's scenes (all of them by default).
 
         Raises:
-            ServiceError: As `AnalysisBook.index`; 10502 while a run is
+            ServiceError: As `IndexBook.index`; 10502 while a run is
                 in progress; 10001 for unknown scene ids; 10505 if the
                 index's first completed run would not cover every scene.
 
@@ -190,7 +195,7 @@ class SummaryBook:
         Return one run of an index.
 
         Raises:
-            ServiceError: As `AnalysisBook.index`, and 10104 for an
+            ServiceError: As `IndexBook.index`, and 10104 for an
                 unknown run.
 
         """
@@ -240,7 +245,7 @@ class SummaryBook:
         Return an index whose latest run is ``SUMMARIZE_COMPLETED``.
 
         Raises:
-            ServiceError: As `AnalysisBook.index`, and 10503 otherwise.
+            ServiceError: As `IndexBook.index`, and 10503 otherwise.
 
         """
         index = self._index(workspace, project_id, asset_id, index_id)
@@ -248,3 +253,69 @@ class SummaryBook:
         if run is None or self.status(run) != SUMMARIZE_COMPLETED:
             raise ServiceError(codes.SCENE_SUMMARY_NOT_COMPLETED, "result")
         return index, run
+
+
+# --- handlers: see ROUTES for their paths ----------------------------------
+
+
+def _run(run: SummaryRun, status: str) -> JSON:
+    return {
+        "sceneSummaryId": run.scene_summary_id,
+        "indexId": run.index_id,
+        "status": status,
+    }
+
+
+def request_scene_summary(call: Call) -> JSON:
+    # The body is ``{"sceneIds": [...]}`` or nothing at all.
+    call.state.indexes.index(*call.index_ref())
+    body = call.json() if call.body.strip() else {}
+    raw_ids = body.get("sceneIds")
+    scene_ids = (
+        None
+        if raw_ids is None
+        else _checks.id_list(raw_ids, "sceneIds", min_len=1)
+    )
+    summaries = call.state.summaries
+    run = summaries.request(*call.index_ref(), scene_ids)
+    return success(_run(run, summaries.status(run)))
+
+
+def get_scene_summary(call: Call) -> JSON:
+    index, run = call.state.summaries.summarized(*call.index_ref())
+    return success(
+        {
+            "indexId": index.index_id,
+            "sceneSummaryInfo": {
+                "sceneSummaryId": run.scene_summary_id,
+                "lastAnalyzedAt": index.summarized_time,
+            },
+            "sceneSummaries": [
+                {"sceneId": scene_id, "summary": index.summaries[scene_id]}
+                for scene_id in sorted(index.summaries)
+            ],
+        }
+    )
+
+
+def scene_summary_status(call: Call) -> JSON:
+    summaries = call.state.summaries
+    run = summaries.run(*call.index_ref(), call.scene_summary_id)
+    return success(_run(run, summaries.status(run)))
+
+
+def cancel_scene_summary(call: Call) -> JSON:
+    call.state.summaries.cancel(*call.index_ref(), call.scene_summary_id)
+    return success(has_result=False)
+
+
+_SUMMARIES = (
+    "workspaces/{ws}/projects/{pid}/assets/{aid}/indexes/{iid}/scene-summaries"
+)
+
+ROUTES = (
+    Route("POST", _SUMMARIES, request_scene_summary),
+    Route("GET", _SUMMARIES, get_scene_summary),
+    Route("GET", f"{_SUMMARIES}/{{ssid}}/status", scene_summary_status),
+    Route("DELETE", f"{_SUMMARIES}/{{ssid}}", cancel_scene_summary),
+)

@@ -6,7 +6,7 @@ import pytest
 
 from maiu_async.emulator import EmulatorState
 from maiu_async.emulator._analyses import AnalysisSettings, phase
-from maiu_async.emulator._errors import ServiceError
+from maiu_async.emulator._checks import ServiceError
 
 
 pytestmark = pytest.mark.anyio
@@ -88,7 +88,7 @@ def test_indexes_move_with_their_asset(state, asset):
 
     state.move_asset(asset[0], asset[1], asset[2], target.project_id)
 
-    assert [index] == state.analyses.indexes(
+    assert [index] == state.indexes.indexes(
         "ws-test", target.project_id, asset[2]
     )
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import typing
 
 import anyio
 import pytest
 
 from maiu_async.emulator import Faults
 from maiu_async.emulator._cli import _config, _parser, main
+from maiu_async.emulator._config import Knobs
 
 
 LISTENING = "maiu-async emulator listening on "
@@ -39,15 +41,20 @@ async def test_subprocess_serves_signed_requests(credentials, api_for):
         "0.01",
     ]
     async with await anyio.open_process(command, env=env) as process:
-        with anyio.fail_after(20):
-            line = await read_line(process.stdout)
-        url = line.removeprefix(LISTENING).strip()
-        reply = await api_for(url).get("/api/v1/workspaces?pageNum=1")
-        process.send_signal(signal.SIGTERM)
-        with anyio.fail_after(10):
-            code = await process.wait()
-        rest = b"".join([chunk async for chunk in process.stdout])
-        errors = b"".join([chunk async for chunk in process.stderr])
+        try:
+            with anyio.fail_after(20):
+                line = await read_line(process.stdout)
+            url = line.removeprefix(LISTENING).strip()
+            reply = await api_for(url).get("/api/v1/workspaces?pageNum=1")
+            process.send_signal(signal.SIGTERM)
+            with anyio.fail_after(10):
+                code = await process.wait()
+            rest = b"".join([chunk async for chunk in process.stdout])
+            errors = b"".join([chunk async for chunk in process.stderr])
+        finally:
+            # A failed step must not leave the server running.
+            if process.returncode is None:
+                process.kill()
 
     assert line.startswith(LISTENING)
     assert url.startswith("http://127.0.0.1:")
@@ -135,3 +142,49 @@ def test_flags_map_to_the_config(monkeypatch):
         config.summary_delay,
         config.max_workspaces,
     )
+
+
+def test_fault_modes_map_to_the_config():
+    """--fault-keyed and --fault-certain land in Faults.keyed and .certain."""
+    args = _parser().parse_args(
+        [
+            "--access-key=K",
+            "--secret-key=S",
+            "--fault-500=0.2",
+            "--fault-keyed",
+            "--fault-certain=dir/a=b.mp4=error_503",
+            "--fault-certain=c.mp4=lost_response",
+        ]
+    )
+
+    faults = _config(args).faults
+
+    assert (0.2, True) == (faults.error_500, faults.keyed)
+    assert {"dir/a=b.mp4": "error_503", "c.mp4": "lost_response"} == dict(
+        faults.certain
+    )
+
+
+@pytest.mark.parametrize(
+    "flag",
+    [
+        pytest.param("--fault-certain=k.mp4", id="no-kind"),
+        pytest.param("--fault-certain==error_500", id="no-key"),
+        pytest.param("--fault-certain=k.mp4=boom", id="unknown-kind"),
+    ],
+)
+def test_bad_certain_fault(flag, capsys):
+    """A malformed --fault-certain exits with status 2 and says why."""
+    with pytest.raises(SystemExit) as excinfo:
+        main(["--access-key", "K", "--secret-key", "S", flag])
+
+    assert 2 == excinfo.value.code
+    assert "certain" in capsys.readouterr().err
+
+
+def test_every_plain_knob_has_a_flag():
+    """Each scalar knob is settable from the command line by its own name."""
+    nested = {"faults", "object_storage"}
+    dests = {action.dest for action in _parser()._actions}
+
+    assert set() == set(typing.get_type_hints(Knobs)) - nested - dests

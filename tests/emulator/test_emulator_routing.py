@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from maiu_async._urls import ApiPaths, encode_query, segment
+from maiu_async.emulator._app import ROUTES, resolve
 
 
 pytestmark = pytest.mark.anyio
@@ -125,3 +126,22 @@ async def test_repeated_query_parameters(api, emu):
     reply = await api.get("/api/v1/workspaces?pageNum=2&pageSize=1&pageNum=1")
 
     assert 2 == reply.body["result"]["pageNo"]
+
+
+def test_every_route_resolves_to_itself():
+    """No route shadows another: each one's own path resolves to it."""
+    for route in ROUTES:
+        segments = ["7" if s.startswith("{") else s for s in route.pattern]
+        target = "/api/v1/" + "/".join(segments)
+
+        match = resolve(route.method, target)
+
+        assert match is not None, target
+        assert route.name == match.route.name, target
+
+
+def test_route_names_are_unique():
+    """Each route has its own name in Stats.by_route."""
+    names = [route.name for route in ROUTES]
+
+    assert sorted(set(names)) == sorted(names)

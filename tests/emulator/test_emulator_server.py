@@ -14,7 +14,8 @@ from maiu_async.emulator import (
     make_app,
     run,
 )
-from maiu_async.emulator._keys import CONFIG, STATE
+from maiu_async.emulator._config import CONFIG
+from maiu_async.emulator._state import STATE
 from maiu_async.exceptions import UsageError
 
 

@@ -6,8 +6,8 @@ import pytest
 
 from maiu_async import limits
 from maiu_async.emulator import EmulatorState
-from maiu_async.emulator._errors import ServiceError
-from maiu_async.emulator._wire import timestamp
+from maiu_async.emulator._checks import ServiceError
+from maiu_async.emulator._http import timestamp
 
 
 @pytest.fixture(name="state")

@@ -1,13 +1,14 @@
 """
-Search images and searches.
+Searches: records, rules, endpoints and bodies.
 
 Emulator choices ([?]: the docs do not say):
 
-- Upload URLs point at the emulator's ``/_emulator/uploads/<key>``,
-  which accepts any ``PUT``; confirming a key the emulator issued
-  succeeds whether or not anything was put (it cannot see the bucket),
-  and for HEIC answers the key of the "converted" JPG.
-  Confirming any other key answers ``FAILED``, not an error.
+- The search request answers ``{"searchId"}``; the result page is
+  shaped like the other pages plus ``searchId`` and ``status`` (always
+  ``COMPLETED``), each hit ``{assetId, projectId, indexId, assetType,
+  fileName, score}``.
+- An image query needs a search image uploaded and confirmed
+  (``_uploads``).
 - A search runs at once: its hits are fixed when it is requested.
 - Candidates are the workspace's assets with at least one index, in
   ascending asset id order, limited by the filter (``projectIds`` and
@@ -31,43 +32,32 @@ from typing import TYPE_CHECKING
 import attrs
 
 from maiu_async import _errorcodes as codes
+from maiu_async import limits
 
-from ._errors import ServiceError
+from . import _checks
+from ._checks import ServiceError
+from ._http import JSON, Call, Route, paged, success
 
 
 if TYPE_CHECKING:
-    from ._analyses import IndexRecord
-    from ._state import AssetRecord, EmulatorState, WorkspaceRecord
+    from collections.abc import Mapping
+
+    from ._assets import AssetRecord
+    from ._indexes import IndexRecord
+    from ._state import EmulatorState
+    from ._workspaces import WorkspaceRecord
 
 
 __all__ = [
     "FIRST_SEARCH_NUMBER",
+    "ROUTES",
     "Hit",
     "SearchBook",
     "SearchQuery",
     "SearchRecord",
-    "UploadRecord",
 ]
 
 FIRST_SEARCH_NUMBER = 1
-UPLOAD_PREFIX = "query-assets"
-
-
-@attrs.define
-class UploadRecord:
-    """
-    A search image's upload URL, as issued.
-
-    Attributes:
-        key: The ``assetFileKey`` issued.
-        file_name: The file name asked for.
-        completed_key: The key to search with, once confirmed.
-
-    """
-
-    key: str
-    file_name: str
-    completed_key: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -139,46 +129,15 @@ class SearchBook:
     The search rules of one `EmulatorState`.
     """
 
-    __slots__ = ("_next", "_searches", "_state", "_uploads")
+    __slots__ = ("_next", "_searches", "_state")
 
     def __init__(self, state: EmulatorState) -> None:
         self._state = state
-        self._next = {"search": FIRST_SEARCH_NUMBER, "upload": 1}
-        self._uploads: dict[str, UploadRecord] = {}
+        self._next = FIRST_SEARCH_NUMBER
         self._searches: dict[tuple[str, str], SearchRecord] = {}
 
     def __repr__(self) -> str:
         return f"<SearchBook searches={len(self._searches)}>"
-
-    def _number(self, kind: str) -> int:
-        number = self._next[kind]
-        self._next[kind] += 1
-        return number
-
-    def issue_upload(self, file_name: str) -> UploadRecord:
-        """
-        Issue an upload key for a search image called *file_name*.
-        """
-        key = f"{UPLOAD_PREFIX}/{self._number('upload')}/{file_name}"
-        upload = UploadRecord(key, file_name)
-        self._uploads[key] = upload
-        return upload
-
-    def complete_upload(self, key: str) -> UploadRecord | None:
-        """
-        Confirm an upload; ``None`` if the key was never issued.
-        """
-        upload = self._uploads.get(key)
-        if upload is None:
-            return None
-        if upload.completed_key is None:
-            stem, dot, ext = key.rpartition(".")
-            heic = dot and ext.lower() == "heic"
-            upload.completed_key = f"{stem}.jpg" if heic else key
-        return upload
-
-    def _uploaded(self, key: str) -> bool:
-        return any(u.completed_key == key for u in self._uploads.values())
 
     def search(self, workspace: str, query: SearchQuery) -> SearchRecord:
         """
@@ -190,10 +149,13 @@ class SearchBook:
 
         """
         ws = self._state.workspace(workspace)
-        if query.image_key is not None and not self._uploaded(query.image_key):
+        if query.image_key is not None and not self._state.uploads.image_ready(
+            query.image_key
+        ):
             raise ServiceError(codes.SEARCH_IMAGE_NOT_UPLOADED, "imageQuery")
         hits = [] if query.must_match_someone else self._hits(ws, query)
-        search_id = f"search-{self._number('search')}"
+        search_id = f"search-{self._next}"
+        self._next += 1
         record = SearchRecord(search_id, hits)
         self._searches[workspace, search_id] = record
         return record
@@ -259,3 +221,158 @@ class SearchBook:
             return self._searches[workspace, search_id]
         except KeyError:
             raise ServiceError(codes.SEARCH_NOT_FOUND, search_id) from None
+
+
+# --- handlers: see ROUTES for their paths ----------------------------------
+
+
+def _clauses(
+    body: Mapping[str, object], field: str, *, phrases: bool
+) -> dict[str, tuple[object, ...]]:
+    clauses = _checks.optional_object(body, field)
+    found: dict[str, tuple[object, ...]] = {}
+    for name in ("must", "any", "not"):
+        value = clauses.get(name)
+        if value is None:
+            continue
+        what = f"{field}.{name}"
+        if not phrases:
+            found[name] = _checks.id_list(value, what)
+        elif not isinstance(value, list):
+            raise ServiceError(
+                codes.INVALID_REQUEST, f"{what} must be an array"
+            )
+        else:
+            found[name] = tuple(
+                _checks.text(
+                    v,
+                    what,
+                    max_len=limits.QUERY_TEXT_MAX_LENGTH,
+                    forbidden=limits.TEXT_FORBIDDEN,
+                    not_blank=True,
+                )
+                for v in value
+            )
+    return found
+
+
+def _query(body: Mapping[str, object]) -> SearchQuery:
+    query = _checks.optional_object(body, "query")
+    text, image = query.get("textQuery"), query.get("imageQuery")
+    if (text is None) == (image is None):
+        raise ServiceError(
+            codes.INVALID_REQUEST,
+            "give exactly one of textQuery and imageQuery",
+        )
+    persons = _clauses(query, "personQuery", phrases=False)
+    dialog = _clauses(query, "dialogQuery", phrases=True)
+    option = _checks.optional_object(body, "queryOption")
+    if option.get("confidenceLevel") is not None:
+        _checks.choice(
+            option["confidenceLevel"],
+            "confidenceLevel",
+            limits.CONFIDENCE_LEVELS,
+        )
+    return _filtered(
+        body,
+        text=None
+        if text is None
+        else _checks.text(
+            text,
+            "textQuery",
+            max_len=limits.QUERY_TEXT_MAX_LENGTH,
+            forbidden=limits.TEXT_FORBIDDEN,
+            not_blank=True,
+        ),
+        image_key=None
+        if image is None
+        else _checks.text(
+            image, "imageQuery", max_len=limits.OBJECT_KEY_MAX_BYTES
+        ),
+        must_match_someone=any(
+            clauses.get(k)
+            for clauses in (persons, dialog)
+            for k in ("must", "any")
+        ),
+    )
+
+
+def _filtered(
+    body: Mapping[str, object],
+    *,
+    text: str | None,
+    image_key: str | None,
+    must_match_someone: bool,
+) -> SearchQuery:
+    where = _checks.optional_object(body, "filter")
+    project_ids = _checks.id_list(where.get("projectIds", []), "projectIds")
+    asset_ids = _checks.id_list(where.get("assetIds", []), "assetIds")
+    if not project_ids and not asset_ids:
+        raise ServiceError(
+            codes.INVALID_REQUEST, "filter needs projectIds or assetIds"
+        )
+    types = where.get("assetTypes", [])
+    if not isinstance(types, list):
+        raise ServiceError(
+            codes.INVALID_REQUEST, "assetTypes must be an array"
+        )
+    start, end = where.get("indexModifiedFrom"), where.get("indexModifiedTo")
+    return SearchQuery(
+        text=text,
+        image_key=image_key,
+        must_match_someone=must_match_someone,
+        project_ids=project_ids,
+        asset_ids=asset_ids,
+        asset_types=tuple(
+            _checks.choice(t, "assetTypes", limits.ASSET_TYPES) for t in types
+        ),
+        modified_from=None
+        if start is None
+        else _checks.time(start, "indexModifiedFrom"),
+        modified_to=None
+        if end is None
+        else _checks.time(end, "indexModifiedTo"),
+    )
+
+
+def request_search(call: Call) -> JSON:
+    call.state.workspace(call.workspace)
+    query = _query(call.json())
+    record = call.state.searches.search(call.workspace, query)
+    return success({"searchId": record.search_id})
+
+
+def _hit(h: Hit) -> JSON:
+    return {
+        "assetId": h.asset_id,
+        "projectId": h.project_id,
+        "indexId": h.index_id,
+        "assetType": h.asset_type,
+        "fileName": h.file_name,
+        "score": 1.0,
+    }
+
+
+def get_search_result(call: Call) -> JSON:
+    record = call.state.searches.result(call.workspace, call.search_id)
+    page_no, page_size = _checks.page(
+        call.query,
+        max_size=limits.SEARCH_PAGE_SIZE_MAX,
+        default_size=limits.SEARCH_PAGE_SIZE_DEFAULT,
+        page_required=False,
+    )
+    return success(
+        {
+            "searchId": record.search_id,
+            "status": "COMPLETED",
+            **paged(record.hits, page_no, page_size, _hit),
+        }
+    )
+
+
+_SEARCH = "workspaces/{ws}/assets/search"
+
+ROUTES = (
+    Route("POST", _SEARCH, request_search),
+    Route("GET", f"{_SEARCH}/{{search}}", get_search_result),
+)
