@@ -18,7 +18,7 @@ For example::
     def handler(request: Request) -> Response:
         if request.path == "/api/v1/workspaces/my-ws":
             return success({"workspaceName": "my-ws"})
-        return api_error(404, "10001", "Not found.")
+        return api_error(404, "10101", "Project not found.")
 
     with set_testing(True, attempts=2):
         async with MaiuClient(
