@@ -323,12 +323,15 @@ class MaiuClient:
             TransportError: No usable answer, after any retries.
             ResponseDecodeError: The answer is not an API envelope, or
                 does not fit *model*.
-            UsageError: The client is not open.
+            UsageError: The client is not open, or *path* does not start
+                with ``/``.
 
         .. versionadded:: 0.2.0
 
         """
         self._check_open()
+        if not path.startswith("/"):
+            raise UsageError(f"path must start with '/', got {path!r}")
         target = f"{path}?{encode_query(query)}" if query else path
         url = self._base + target
         body = None

@@ -21,6 +21,7 @@ from maiu_async import (
     RetryPolicy,
     ServerError,
     UsageError,
+    Workspace,
 )
 from maiu_async._answers import parse_retry_after
 from maiu_async.testing import MockTransport, Request, Response, success
@@ -228,6 +229,35 @@ async def test_no_retry_when_disabled(odd):
         await client.workspaces.get("flaky", retry=None)
 
     assert 1 == len(transport.requests)
+
+
+async def test_request_structures_what_select_picks():
+    """request() sends, checks and structures the selected part."""
+    envelope = {"code": "0", "result": None, "extra": {"workspaceName": "w"}}
+    transport = MockTransport(lambda _: Response(json=envelope))
+    async with MaiuClient(
+        access_key="a", secret_key="b", transport=transport
+    ) as client:
+        ws = await client.request(
+            "GET", "/x", Workspace, select=lambda e: e["extra"]
+        )
+        nothing = await client.request("DELETE", "/x", query={"a": "b c"})
+
+    assert Workspace(workspace_name="w") == ws
+    assert nothing is None
+    assert transport.requests[1].url.endswith("/x?a=b%20c")
+
+
+async def test_request_path_must_be_absolute():
+    """A path without its leading slash is a usage error, not a request."""
+    transport = MockTransport(lambda _: success())
+    async with MaiuClient(
+        access_key="a", secret_key="b", transport=transport
+    ) as client:
+        with pytest.raises(UsageError, match="start with '/'"):
+            await client.request("GET", "api/v1/workspaces")
+
+    assert [] == transport.requests
 
 
 @pytest.mark.parametrize(
