@@ -39,6 +39,7 @@ from __future__ import annotations
 import inspect
 import json as _json
 
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeAlias
 from urllib.parse import parse_qsl, urlsplit
 
@@ -51,7 +52,7 @@ from .exceptions import UsageError
 
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable, Mapping
+    from collections.abc import Mapping
 
 
 __all__ = [
@@ -173,7 +174,7 @@ def api_error(
 
 
 #: A handler: a request in, a response (or an awaitable of one) out.
-Handler: TypeAlias = "Callable[[Request], Response | Awaitable[Response]]"
+Handler: TypeAlias = Callable[[Request], Response | Awaitable[Response]]
 
 
 class MockTransport:
