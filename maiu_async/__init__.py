@@ -3,7 +3,7 @@ Async SDK for the NAVER Cloud Platform Media Intelligence API.
 
 Quick use::
 
-    from maiu_async import MaiuClient
+    from maiu_async import MaiuClient, register_many
 
     async with MaiuClient() as client:
         ws = await client.workspaces.create("my-ws", bucket_name="media")
@@ -23,7 +23,7 @@ from typing import Any
 
 import attrs
 
-from ._client import DEFAULT_ENDPOINT, InsecureTLSWarning, MaiuClient
+from ._client import DEFAULT_ENDPOINT, MaiuClient
 from ._credentials import Credentials
 from ._resources.analysis import AnalysisResource
 from ._resources.assets import AssetsResource
@@ -36,7 +36,13 @@ from ._resources.search import SearchResource
 from ._resources.workspaces import WorkspacesResource
 from ._retry import RetryPolicy
 from ._scheduler import AdaptiveLimiter
-from ._transport import ConnectionLimits, Timeouts
+from ._transport import (
+    AiohttpTransport,
+    AsyncTransport,
+    ConnectionLimits,
+    RawResponse,
+    Timeouts,
+)
 from ._types import USE_CLIENT_DEFAULT, UseClientDefault
 from .bulk import register_many, stream_register
 from .exceptions import (
@@ -47,9 +53,13 @@ from .exceptions import (
     ConnectError,
     ConnectionLost,
     CredentialsNotFound,
+    InsecureTLSWarning,
     JournalError,
     MaiuError,
     NotFound,
+    ObjectStorageError,
+    ObjectStorageRefused,
+    ObjectStorageUnavailable,
     PermissionDenied,
     ProjectLimitExceeded,
     RateLimited,
@@ -103,6 +113,7 @@ __all__ = [
     "USE_CLIENT_DEFAULT",
     "APIStatusError",
     "AdaptiveLimiter",
+    "AiohttpTransport",
     "AnalysisResource",
     "AnalysisSetting",
     "AnalysisStatus",
@@ -110,6 +121,7 @@ __all__ = [
     "AssetMetadata",
     "AssetType",
     "AssetsResource",
+    "AsyncTransport",
     "AuthenticationFailed",
     "BadRequest",
     "ConfidenceLevel",
@@ -130,6 +142,9 @@ __all__ = [
     "MaiuClient",
     "MaiuError",
     "NotFound",
+    "ObjectStorageError",
+    "ObjectStorageRefused",
+    "ObjectStorageUnavailable",
     "Page",
     "PermissionDenied",
     "Person",
@@ -145,6 +160,7 @@ __all__ = [
     "ProjectList",
     "ProjectsResource",
     "RateLimited",
+    "RawResponse",
     "RequestTimeout",
     "ResponseDecodeError",
     "RetryPolicy",

@@ -2,7 +2,8 @@
 `MaiuClient`: lifecycle, request building, answers to errors.
 
 It wires the signer, the transport, the limiter and the converter
-together; the resource modules only build paths and structure results.
+together behind one method, `MaiuClient.request`; the resource modules
+build paths and payloads and call it.
 
 Strictly private.
 """
@@ -13,19 +14,16 @@ import enum
 import json
 import logging
 import os
-import warnings
 
-from email.utils import parsedate_to_datetime
-from importlib.metadata import PackageNotFoundError, version
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
 from urllib.parse import urlsplit
 
 import anyio
 import cattrs
 
+from ._answers import read_answer
 from ._converter import decode_error_paths, structure
-from ._credentials import Credentials, resolve_credentials
-from ._errorcodes import exception_class, parse_error_body
+from ._credentials import ENV_ENDPOINT, Credentials, resolve_credentials
 from ._project_cap import ProjectRegistry
 from ._resources.analysis import AnalysisResource
 from ._resources.assets import AssetsResource
@@ -36,37 +34,31 @@ from ._resources.projects import ProjectsResource
 from ._resources.scene_summaries import SceneSummariesResource
 from ._resources.search import SearchResource
 from ._resources.workspaces import WorkspacesResource
-from ._retry import RetryPolicy
+from ._retry import RetryPolicy, may_retry
 from ._scheduler import AdaptiveLimiter
 from ._signing import Signer
-from ._transport import (
-    AiohttpTransport,
-    ConnectionLimits,
-    RawResponse,
-    Timeouts,
-)
+from ._transport import AiohttpTransport
 from ._types import USE_CLIENT_DEFAULT, RetryArg, UseClientDefault
 from ._urls import ApiPaths, encode_query
 from .exceptions import (
-    APIStatusError,
     MaiuError,
     RateLimited,
     ResponseDecodeError,
-    ServerError,
-    TransportError,
     UsageError,
 )
 
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
     from types import TracebackType
     from typing import Self
+
+    from ._transport import AsyncTransport, ConnectionLimits, Timeouts
 
 
 __all__ = [
     "DEFAULT_ENDPOINT",
     "USE_CLIENT_DEFAULT",
-    "InsecureTLSWarning",
     "MaiuClient",
     "UseClientDefault",
 ]
@@ -75,13 +67,7 @@ T = TypeVar("T")
 
 #: The current Media Intelligence API host.
 DEFAULT_ENDPOINT: Final = "https://mi.apigw.ntruss.com"
-#: Environment variable naming another endpoint (an emulator, say).
-ENDPOINT_ENV: Final = "MAIU_ENDPOINT"
 _LEGACY_HOST_PREFIX = "maiu."
-_IDEMPOTENT = frozenset({"GET", "HEAD", "PATCH"})
-_SAFE_STATUSES = frozenset({503})
-_IDEMPOTENT_STATUSES = frozenset({500, 502, 503, 504})
-_ERROR_BODY_PREVIEW = 2000
 _DEFAULT_RETRY = RetryPolicy()
 
 _log = logging.getLogger("maiu_async")
@@ -90,23 +76,14 @@ _log = logging.getLogger("maiu_async")
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
-class InsecureTLSWarning(UserWarning):
-    """
-    Warns that TLS certificate verification was turned off.
-    """
-
-
 class _State(enum.Enum):
     UNOPENED = 1
     OPENED = 2
     CLOSED = 3
 
 
-def _user_agent() -> str:
-    try:
-        return f"maiu-async/{version('maiu-async')}"
-    except PackageNotFoundError:  # pragma: no cover -- run from a checkout
-        return "maiu-async"
+def _result(envelope: Mapping[str, Any]) -> Any:  # noqa: ANN401 -- JSON
+    return envelope.get("result")
 
 
 class MaiuClient:
@@ -138,12 +115,18 @@ class MaiuClient:
             Whatever it is, a 429 lowers the pace and successes raise it
             back (never above the ceiling).
         verify_tls: Verify TLS certificates.  Turning it off warns with
-            `InsecureTLSWarning`.
+            `maiu_async.InsecureTLSWarning`.
+        transport: What to send requests through (see
+            `maiu_async.AsyncTransport`); an `AiohttpTransport` built from
+            *timeouts*, *limits* and *verify_tls* if omitted.  Those three
+            configure only that default, so giving any of them with a
+            *transport* is a `UsageError` (``verify_tls=True`` is the
+            default and cannot be told apart from leaving it out).
 
     Attributes:
         workspaces: Workspace endpoints.
         projects: Project endpoints.
-        assets: Asset endpoints, and bulk registration.
+        assets: Asset endpoints.
         analysis: Request, cancel and follow analyses.
         indexes: The indexes analyses make.
         scene_summaries: Text summaries of an index's scenes.
@@ -153,6 +136,10 @@ class MaiuClient:
 
     Raises:
         CredentialsNotFound: No credentials were given or found.
+        UsageError: A bad endpoint or rate, or options that conflict.
+
+    .. versionchanged:: 0.2.0
+       The *transport* argument.
 
     """
 
@@ -179,51 +166,46 @@ class MaiuClient:
         retry: RetryPolicy | None = _DEFAULT_RETRY,
         rate: float | None = None,
         verify_tls: bool = True,
+        transport: AsyncTransport | None = None,
     ) -> None:
         if credentials is None:
             if access_key is not None or secret_key is not None:
                 credentials = Credentials(access_key or "", secret_key or "")
             else:
                 credentials = resolve_credentials()
-        base = endpoint or os.environ.get(ENDPOINT_ENV) or DEFAULT_ENDPOINT
+        base = endpoint or os.environ.get(ENV_ENDPOINT) or DEFAULT_ENDPOINT
         parts = urlsplit(base)
         if parts.scheme not in {"http", "https"} or not parts.hostname:
             raise UsageError(f"endpoint must be an http(s) URL, got {base!r}")
         if legacy is None:
             legacy = parts.hostname.startswith(_LEGACY_HOST_PREFIX)
-        if not verify_tls:
-            warnings.warn(
-                "TLS certificate verification is off: anyone on the path "
-                "can read and alter requests",
-                InsecureTLSWarning,
-                stacklevel=2,
-            )
         if rate is not None and rate <= 0:
             raise UsageError(f"rate must be positive, got {rate!r}")
+        if transport is None:
+            transport = AiohttpTransport(
+                timeouts=timeouts, limits=limits, verify_tls=verify_tls
+            )
+        else:
+            _refuse_transport_options(timeouts, limits, verify_tls)
         self._base = base.rstrip("/")
         self._credentials = credentials
         self._signer = Signer(credentials)
-        self._paths = ApiPaths(legacy=legacy)
         self._retry = retry
         self._rate = rate
-        self._transport = AiohttpTransport(
-            timeouts=timeouts or Timeouts(),
-            limits=limits or ConnectionLimits(),
-            verify_tls=verify_tls,
-            user_agent=_user_agent(),
-        )
+        self._transport: AsyncTransport = transport
         self._state = _State.UNOPENED
         self._limiter: AdaptiveLimiter | None = None
-        self._projects = ProjectRegistry()
-        self.workspaces = WorkspacesResource(self)
-        self.projects = ProjectsResource(self)
-        self.assets = AssetsResource(self)
-        self.analysis = AnalysisResource(self)
-        self.indexes = IndexesResource(self)
-        self.scene_summaries = SceneSummariesResource(self)
-        self.search = SearchResource(self)
-        self.persons = PersonsResource(self)
-        self.person_tags = PersonTagsResource(self)
+        paths = ApiPaths(legacy=legacy)
+        projects = ProjectRegistry()
+        self.workspaces = WorkspacesResource(self, paths, projects)
+        self.projects = ProjectsResource(self, paths, projects)
+        self.assets = AssetsResource(self, paths)
+        self.analysis = AnalysisResource(self, paths)
+        self.indexes = IndexesResource(self, paths)
+        self.scene_summaries = SceneSummariesResource(self, paths)
+        self.search = SearchResource(self, paths)
+        self.persons = PersonsResource(self, paths)
+        self.person_tags = PersonTagsResource(self, paths)
 
     def __repr__(self) -> str:
         return (
@@ -276,37 +258,119 @@ class MaiuClient:
 
     # -- requests ---------------------------------------------------------
 
-    async def _call(
+    @overload
+    async def request(
         self,
         method: str,
         path: str,
+        model: None = None,
         *,
-        query: dict[str, str | int] | None = None,
-        payload: dict[str, Any] | None = None,
+        query: Mapping[str, str | int] | None = None,
+        payload: Mapping[str, Any] | None = None,
         retry: RetryArg = USE_CLIENT_DEFAULT,
-    ) -> dict[str, Any]:
-        """
-        Send one API call (retrying what is safe) and return its envelope.
+        select: Callable[[Mapping[str, Any]], Any] = _result,
+    ) -> None: ...
 
-        Strictly private.
+    @overload
+    async def request(
+        self,
+        method: str,
+        path: str,
+        model: type[T],
+        *,
+        query: Mapping[str, str | int] | None = None,
+        payload: Mapping[str, Any] | None = None,
+        retry: RetryArg = USE_CLIENT_DEFAULT,
+        select: Callable[[Mapping[str, Any]], Any] = _result,
+    ) -> T: ...
+
+    async def request(  # noqa: PLR0913 -- every option is keyword-only
+        self,
+        method: str,
+        path: str,
+        model: type[T] | None = None,
+        *,
+        query: Mapping[str, str | int] | None = None,
+        payload: Mapping[str, Any] | None = None,
+        retry: RetryArg = USE_CLIENT_DEFAULT,
+        select: Callable[[Mapping[str, Any]], Any] = _result,
+    ) -> T | None:
+        """
+        Send one API call, check the answer and structure its result.
+
+        The resources (``client.workspaces`` and the others) are built on
+        this method alone; call it for an endpoint they do not cover.
+        Failures that are safe to retry (`maiu_async.RetryPolicy`) are
+        retried; an answer that does not fit *model* is not.
+
+        Args:
+            method: The HTTP method.
+            path: The path after the endpoint, every segment already
+                percent-encoded, e.g. ``/api/v1/workspaces/my-ws``.
+            model: The class to structure the result into, or ``None``
+                to ignore the answer's body.
+            query: Query parameters, encoded in the given order.
+            payload: The JSON body.
+            retry: Retry policy for this call.
+            select: Picks what to structure out of the answer's
+                envelope; its ``result`` by default.
+
+        Returns:
+            The structured result, or ``None`` without a *model*.
+
+        Raises:
+            APIStatusError: The API refused (a subclass says how).
+            TransportError: No usable answer, after any retries.
+            ResponseDecodeError: The answer is not an API envelope, or
+                does not fit *model*.
+            UsageError: The client is not open, or *path* does not start
+                with ``/``.
+
+        .. versionadded:: 0.2.0
+
         """
         self._check_open()
+        if not path.startswith("/"):
+            raise UsageError(f"path must start with '/', got {path!r}")
         target = f"{path}?{encode_query(query)}" if query else path
         url = self._base + target
-        body = None if payload is None else _ENCODER.encode(payload).encode()
+        body = None
+        if payload is not None:
+            if not isinstance(payload, dict):
+                payload = dict(payload)
+            body = _ENCODER.encode(payload).encode()
         policy = self._retry if retry is USE_CLIENT_DEFAULT else retry
+        envelope = await self._send_retrying(method, target, url, body, policy)
+        if model is None:
+            return None
+        try:
+            return structure(select(envelope), model)
+        except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
+            name = getattr(model, "__name__", str(model))
+            raise ResponseDecodeError(
+                f"answer does not fit {name}: {decode_error_paths(exc)}",
+                method=method,
+                url=url,
+            ) from exc
+
+    async def _send_retrying(
+        self,
+        method: str,
+        target: str,
+        url: str,
+        body: bytes | None,
+        policy: RetryPolicy | None,
+    ) -> dict[str, Any]:
         attempt = 0
         while True:
             attempt += 1
             try:
-                return await self._send(
-                    method, target, url, body, _pause_cap(policy)
-                )
+                return await self._send(method, target, url, body, policy)
             except MaiuError as exc:
                 if (
                     policy is None
                     or attempt >= policy.attempts
-                    or not _retryable(method, exc)
+                    or not may_retry(method, exc)
                 ):
                     raise
                 retry_after = (
@@ -320,7 +384,7 @@ class MaiuClient:
         target: str,
         url: str,
         body: bytes | None,
-        pause_cap: float,
+        policy: RetryPolicy | None,
     ) -> dict[str, Any]:
         limiter = self.limiter
         await limiter.acquire()
@@ -329,135 +393,35 @@ class MaiuClient:
         if _log.isEnabledFor(logging.DEBUG):
             _log.debug("%s %s -> %s", method, url, raw.status)
         try:
-            decoded: Any = json.loads(raw.body) if raw.body else None
-        except (ValueError, RecursionError):
-            # RecursionError: JSON nested too deep ("[[[[..."), which no
-            # API answer is; the body is then shown as text.
-            decoded = None
-        if (
-            raw.status < 400
-            and isinstance(decoded, dict)
-            and str(decoded.get("code")) == "0"
-        ):
-            limiter.succeeded()
-            return decoded
-        if raw.status < 400 and (
-            not isinstance(decoded, dict) or "code" not in decoded
-        ):
-            raise ResponseDecodeError(
-                f"HTTP {raw.status} answer is not an API envelope: "
-                f"{_preview(raw.body)!r}",
-                method=method,
-                url=url,
-            )
-        error = self._error(method, url, raw, decoded)
-        if isinstance(error, RateLimited):
+            envelope = read_answer(raw, method, url)
+        except RateLimited as exc:
             # The pause every request waits out is capped like a single
-            # call's wait: "Retry-After: 1e309" must not stall the client.
-            retry_after = error.retry_after
-            limiter.throttled(
-                None if retry_after is None else min(retry_after, pause_cap)
-            )
-        raise error
-
-    def _error(
-        self,
-        method: str,
-        url: str,
-        raw: RawResponse,
-        decoded: Any,  # noqa: ANN401 -- any JSON
-    ) -> APIStatusError:
-        parsed = parse_error_body(decoded)
-        cls = exception_class(raw.status, parsed)
-        kwargs: dict[str, Any] = {
-            "status": raw.status,
-            "api_code": parsed.code,
-            "api_message": parsed.message,
-            "method": method,
-            "url": url,
-            "body": decoded if decoded is not None else _preview(raw.body),
-            "request_id": raw.request_id,
-        }
-        if cls is RateLimited:
-            return RateLimited(
-                retry_after=parse_retry_after(raw.retry_after), **kwargs
-            )
-        return cls(**kwargs)
-
-    def _structure(
-        self,
-        data: Any,  # noqa: ANN401 -- any JSON
-        model: type[T],
-        method: str,
-        path: str,
-    ) -> T:
-        """
-        Structure *data* into *model*, or raise `ResponseDecodeError`.
-
-        Strictly private.
-        """
-        try:
-            return structure(data, model)
-        except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
-            raise ResponseDecodeError(
-                f"answer does not fit {model.__name__}: "
-                f"{decode_error_paths(exc)}",
-                method=method,
-                url=self._base + path,
-            ) from exc
+            # call's wait ("Retry-After: 1e309" must not stall the
+            # client), and is none in testing mode.
+            pause = None
+            if exc.retry_after is not None:
+                pause = (policy or _DEFAULT_RETRY).wait_for(1, exc.retry_after)
+            limiter.throttled(pause)
+            raise
+        limiter.succeeded()
+        return envelope
 
 
-def _pause_cap(policy: RetryPolicy | None) -> float:
-    """
-    The longest ``Retry-After`` the limiter may pause everyone for.
-
-    Strictly private.
-    """
-    return (policy or _DEFAULT_RETRY).max_retry_after
-
-
-def _retryable(method: str, exc: MaiuError) -> bool:
-    """
-    Whether retrying *exc* can do no harm.
-
-    A request that certainly never left, a 429 and a 503 (the gateway
-    could not reach the backend) are safe for every method.  Anything
-    else that may have been processed is retried only for idempotent
-    methods: a POST could create a second project or asset.
-    """
-    if isinstance(exc, TransportError):
-        return not exc.request_sent or method in _IDEMPOTENT
-    if isinstance(exc, RateLimited):
-        return True
-    if isinstance(exc, ServerError):
-        return exc.status in _SAFE_STATUSES or (
-            method in _IDEMPOTENT and exc.status in _IDEMPOTENT_STATUSES
+def _refuse_transport_options(
+    timeouts: Timeouts | None,
+    limits: ConnectionLimits | None,
+    verify: bool,  # noqa: FBT001 -- private, positional on purpose
+) -> None:
+    given = [
+        name
+        for name, value in (("timeouts", timeouts), ("limits", limits))
+        if value is not None
+    ]
+    if not verify:
+        given.append("verify_tls")
+    if given:
+        raise UsageError(
+            f"{', '.join(given)} configure the default transport; with "
+            "transport=..., give them to that transport (for example "
+            "AiohttpTransport(...)) instead"
         )
-    return False
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """
-    Read a ``Retry-After`` header: seconds (fractions allowed) or a date.
-
-    Strictly private.
-    """
-    if value is None:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        from datetime import UTC, datetime  # noqa: PLC0415 -- rare path
-
-        seconds = (when - datetime.now(UTC)).total_seconds()
-    if seconds != seconds:  # NaN  # noqa: PLR0124
-        return None
-    return max(0.0, seconds)
-
-
-def _preview(body: bytes) -> str:
-    return body[:_ERROR_BODY_PREVIEW].decode("utf-8", "replace")

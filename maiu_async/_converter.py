@@ -7,7 +7,8 @@ It owns the wire rules, and nothing else knows them:
 - ISO 8601 times with 0 to 9 fractional digits and no zone;
 - unknown fields ignored (forward compatibility);
 - the several spellings the API pages use for one field
-  (``createUserName`` / ``createdUserName``, ``videoId`` / ``assetId``).
+  (``createUserName`` / ``createdUserName``, ``videoId`` / ``assetId``);
+- an `IndexDetail` is its `Index` plus the whole object as received.
 
 Strictly private.
 """
@@ -149,6 +150,15 @@ def make_converter(*, detailed: bool = True) -> cattrs.Converter:
 
     conv.register_structure_hook_factory(attrs.has, structure_factory)
     conv.register_unstructure_hook_factory(attrs.has, unstructure_factory)
+
+    def structure_index_detail(data: object, _: type) -> models.IndexDetail:
+        # The results' shape is undocumented: keep the object as is.
+        if not isinstance(data, Mapping):
+            raise TypeError(f"expected a JSON object, got {data!r}")
+        index = conv.structure(data, models.Index)
+        return models.IndexDetail(index=index, raw=data)
+
+    conv.register_structure_hook(models.IndexDetail, structure_index_detail)
     return conv
 
 

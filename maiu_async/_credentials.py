@@ -11,6 +11,10 @@ Resolution order for ``MaiuClient()`` without explicit keys:
 
 The secret never appears in a repr, a message or a traceback.
 
+This module is also the one home of every environment variable's name
+the package reads (the ``ENV_*`` constants below): the client, the
+storage source, the CLI and the emulator name them from here.
+
 Strictly private.
 """
 
@@ -20,7 +24,7 @@ import configparser
 import os
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import attrs
 
@@ -31,12 +35,70 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
 
-__all__ = ["Credentials", "resolve_credentials"]
+__all__ = [
+    "ENV_ACCESS_KEY",
+    "ENV_ACCESS_KEY_ID",
+    "ENV_AWS_SECRET_ACCESS_KEY",
+    "ENV_EMULATOR_ACCESS_KEY",
+    "ENV_EMULATOR_S3_ACCESS_KEY",
+    "ENV_EMULATOR_S3_SECRET_KEY",
+    "ENV_EMULATOR_SECRET_KEY",
+    "ENV_ENDPOINT",
+    "ENV_PAIRS",
+    "ENV_S3_ACCESS_KEY",
+    "ENV_S3_ENDPOINT",
+    "ENV_S3_REGION",
+    "ENV_S3_SECRETS",
+    "ENV_S3_SECRET_KEY",
+    "ENV_SECRET_ACCESS_KEY",
+    "ENV_SECRET_KEY",
+    "Credentials",
+    "resolve_credentials",
+]
 
-ENV_PAIRS = (
-    ("NCLOUD_ACCESS_KEY_ID", "NCLOUD_SECRET_ACCESS_KEY"),
-    ("NCLOUD_ACCESS_KEY", "NCLOUD_SECRET_KEY"),
+# -- the API's keys and endpoint -------------------------------------------
+
+#: The NCP access key id, as the official SDKs name it.
+ENV_ACCESS_KEY_ID: Final = "NCLOUD_ACCESS_KEY_ID"
+#: Its secret key, as the official SDKs name it.
+ENV_SECRET_ACCESS_KEY: Final = "NCLOUD_SECRET_ACCESS_KEY"  # noqa: S105 -- a name
+#: The NCP access key, as Terraform names it.
+ENV_ACCESS_KEY: Final = "NCLOUD_ACCESS_KEY"
+#: Its secret key, as Terraform names it.
+ENV_SECRET_KEY: Final = "NCLOUD_SECRET_KEY"  # noqa: S105 -- a name
+#: Access / secret pairs, in the order they are tried.
+ENV_PAIRS: Final = (
+    (ENV_ACCESS_KEY_ID, ENV_SECRET_ACCESS_KEY),
+    (ENV_ACCESS_KEY, ENV_SECRET_KEY),
 )
+#: Another API base URL (an emulator, say).
+ENV_ENDPOINT: Final = "MAIU_ENDPOINT"
+
+# -- Object Storage (the CLI's listing options) ----------------------------
+
+#: The Object Storage endpoint to list.
+ENV_S3_ENDPOINT: Final = "MAIU_S3_ENDPOINT"
+#: Its region name.
+ENV_S3_REGION: Final = "MAIU_S3_REGION"
+#: An Object Storage access key other than the API's.
+ENV_S3_ACCESS_KEY: Final = "MAIU_S3_ACCESS_KEY"
+#: Its secret, read from the environment only (never the command line).
+ENV_S3_SECRET_KEY: Final = "MAIU_S3_SECRET_KEY"  # noqa: S105 -- a name
+#: The same secret under the name AWS tools use.
+ENV_AWS_SECRET_ACCESS_KEY: Final = "AWS_SECRET_ACCESS_KEY"  # noqa: S105
+#: Where that secret is looked for, in order.
+ENV_S3_SECRETS: Final = (ENV_S3_SECRET_KEY, ENV_AWS_SECRET_ACCESS_KEY)
+
+# -- the bundled emulator's command line -----------------------------------
+
+#: The key pair the emulator accepts.
+ENV_EMULATOR_ACCESS_KEY: Final = "MAIU_EMULATOR_ACCESS_KEY"
+#: Its secret.
+ENV_EMULATOR_SECRET_KEY: Final = "MAIU_EMULATOR_SECRET_KEY"  # noqa: S105
+#: The key pair the emulator's Object Storage check uses.
+ENV_EMULATOR_S3_ACCESS_KEY: Final = "MAIU_EMULATOR_S3_ACCESS_KEY"
+#: Its secret.
+ENV_EMULATOR_S3_SECRET_KEY: Final = "MAIU_EMULATOR_S3_SECRET_KEY"  # noqa: S105
 CONFIG_FILE = Path("~/.ncloud/configure")
 CONFIG_KEYS = ("ncloud_access_key_id", "ncloud_secret_access_key")
 

@@ -8,6 +8,12 @@ Whether to try again, and how patiently.
 Both the client's retry loop and the bulk engine ask `verdict`; neither
 keeps a table of its own.
 
+`set_testing` (public as `maiu_async.testing.set_testing`) switches every
+`RetryPolicy` to testing mode: no waiting, and at most a given number of
+attempts.  Both retry loops read `RetryPolicy.attempts` and
+`RetryPolicy.wait_for`, so the switch reaches them without either
+knowing of it.
+
 =========================  ===========  ==================================
 failure                    verdict      why
 =========================  ===========  ==================================
@@ -40,7 +46,7 @@ from __future__ import annotations
 import enum
 import random
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import attrs
 
@@ -58,11 +64,18 @@ from .exceptions import (
 )
 
 
+if TYPE_CHECKING:
+    from types import TracebackType
+
+
 __all__ = [
     "IDEMPOTENT_METHODS",
     "RetryPolicy",
+    "TestingMode",
     "Verdict",
+    "is_testing",
     "may_retry",
+    "set_testing",
     "verdict",
 ]
 
@@ -125,13 +138,98 @@ def may_retry(method: str, exc: MaiuError) -> bool:
     )
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define
+class _Testing:
+    on: bool = False
+    attempts: int = 1
+
+
+# The one switch every RetryPolicy reads, as stamina's CONFIG.testing.
+_TESTING = _Testing()
+
+
+class TestingMode:
+    """
+    What `set_testing` returns: a context manager that restores.
+
+    Entering does nothing (the switch is already set); leaving puts back
+    the state from before the `set_testing` call that returned it.
+    """
+
+    __test__ = False  # not a pytest test class
+    __slots__ = ("_previous",)
+
+    def __init__(self, previous: tuple[bool, int]) -> None:
+        self._previous = previous
+
+    def __repr__(self) -> str:
+        on, attempts = self._previous
+        return f"<TestingMode restores on={on} attempts={attempts}>"
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        _TESTING.on, _TESTING.attempts = self._previous
+
+
+def set_testing(on: bool = True, *, attempts: int = 1) -> TestingMode:  # noqa: FBT001, FBT002 -- stamina's signature
+    """
+    Switch testing mode on or off for every `RetryPolicy`.
+
+    In testing mode a policy waits zero seconds between attempts (a
+    server's ``Retry-After`` included) and allows at most *attempts*
+    tries in all (``min`` of its own and *attempts*).
+
+    Works as a plain call and as a context manager that restores the
+    previous state::
+
+        set_testing(True)          # from now on
+        with set_testing(True, attempts=3):
+            ...                    # only inside
+
+    Args:
+        on: Testing mode on (``True``) or off.
+        attempts: Cap on the tries of every policy, the first included
+            (1: no retries).
+
+    Returns:
+        A context manager restoring the state from before this call.
+
+    Raises:
+        UsageError: *attempts* is below 1.
+
+    """
+    if attempts < 1:
+        raise UsageError(f"attempts must be at least 1, got {attempts!r}")
+    previous = (_TESTING.on, _TESTING.attempts)
+    _TESTING.on, _TESTING.attempts = bool(on), attempts
+    return TestingMode(previous)
+
+
+def is_testing() -> bool:
+    """
+    Whether testing mode is on (see `set_testing`).
+    """
+    return _TESTING.on
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class RetryPolicy:
     """
     How often and how patiently to retry.
 
+    In testing mode (`maiu_async.testing.set_testing`) every policy waits
+    nothing and caps its attempts.
+
     Attributes:
-        attempts: Tries in all, the first included (1 means no retry).
+        attempts: Tries in all, the first included (1 means no retry);
+            in testing mode, at most the testing cap.
         initial: Backoff ceiling before the second try, in seconds.
         maximum: Cap of any single backoff, in seconds.
         multiplier: Growth of the ceiling per attempt.
@@ -139,7 +237,10 @@ class RetryPolicy:
 
     """
 
-    attempts: int = attrs.field(default=4, validator=attrs.validators.ge(1))
+    # Stored privately so that `attempts` can read the testing switch.
+    _attempts: int = attrs.field(
+        default=4, alias="attempts", validator=attrs.validators.ge(1)
+    )
     initial: float = attrs.field(default=0.1, validator=attrs.validators.ge(0))
     maximum: float = attrs.field(default=5.0, validator=attrs.validators.ge(0))
     multiplier: float = attrs.field(
@@ -149,11 +250,28 @@ class RetryPolicy:
         default=60.0, validator=attrs.validators.ge(0)
     )
 
+    def __repr__(self) -> str:
+        return (
+            f"RetryPolicy(attempts={self._attempts!r}, "
+            f"initial={self.initial!r}, maximum={self.maximum!r}, "
+            f"multiplier={self.multiplier!r}, "
+            f"max_retry_after={self.max_retry_after!r})"
+        )
+
+    @property
+    def attempts(self) -> int:
+        """Tries in all, capped while testing mode is on."""
+        if _TESTING.on:
+            return min(self._attempts, _TESTING.attempts)
+        return self._attempts
+
     def backoff(self, attempt: int, rng: random.Random | None = None) -> float:
         """
         Seconds to wait after failed try number *attempt* (from 1).
 
         Full jitter: uniform between 0 and the capped exponential ceiling.
+        A pure function of the attempt (and *rng*): testing mode does not
+        change it; `wait_for` is what the retry loops ask.
         """
         ceiling = min(
             self.maximum, self.initial * self.multiplier ** (attempt - 1)
@@ -168,7 +286,11 @@ class RetryPolicy:
     ) -> float:
         """
         Seconds to wait, honouring a server's ``Retry-After`` when given.
+
+        Always 0 in testing mode.
         """
+        if _TESTING.on:
+            return 0.0
         if retry_after is not None:
             return min(max(retry_after, 0.0), self.max_retry_after)
         return self.backoff(attempt, rng)

@@ -1,20 +1,26 @@
 """
-The session pool: the only client-side module that imports aiohttp.
+Transports: the seam between the client and the network.
 
-It owns one `aiohttp.ClientSession` and its `aiohttp.TCPConnector`, the
-timeouts, and the translation of every aiohttp and timeout exception into
-`maiu_async.exceptions.TransportError` subclasses.
-Nothing above this module sees an aiohttp type.
+`AsyncTransport` is what `maiu_async.MaiuClient` sends through; anything
+with its three methods will do (`maiu_async.testing.MockTransport` in
+tests, a wrapper that records or alters traffic).
 
-Strictly private.
+`AiohttpTransport`, the default, is the only client-side module that
+imports aiohttp.  It owns one `aiohttp.ClientSession` and its
+`aiohttp.TCPConnector`, the timeouts, and the translation of every
+aiohttp and timeout exception into `maiu_async.exceptions.TransportError`
+subclasses.  Nothing above this module sees an aiohttp type.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import inspect
+import warnings
 
-from typing import TYPE_CHECKING
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Protocol
 
 import aiohttp
 import attrs
@@ -25,6 +31,7 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from .exceptions import (
     ConnectError,
     ConnectionLost,
+    InsecureTLSWarning,
     RequestTimeout,
     ResponseDecodeError,
     TransportError,
@@ -38,13 +45,16 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AiohttpTransport",
+    "AsyncTransport",
     "ConnectionLimits",
     "RawResponse",
     "Timeouts",
     "map_exception",
+    "raw_response",
 ]
 
-_REQUEST_ID_HEADERS = ("x-ncp-trace-id", "x-request-id")
+#: Headers naming the request on the server's side, first found wins.
+REQUEST_ID_HEADERS = ("x-ncp-trace-id", "x-request-id")
 
 
 @attrs.frozen(kw_only=True)
@@ -96,9 +106,17 @@ class ConnectionLimits:
 @attrs.frozen
 class RawResponse:
     """
-    What came back, before any decoding.
+    What came back, before any decoding: all the client reads.
 
-    Strictly private.
+    Attributes:
+        status: The HTTP status.
+        body: The body, as received.
+        retry_after: The ``Retry-After`` header, if any.
+        request_id: The server's id for the request (``x-ncp-trace-id``
+            or ``x-request-id``), if any.
+
+    .. versionadded:: 0.2.0
+
     """
 
     status: int
@@ -107,11 +125,96 @@ class RawResponse:
     request_id: str | None
 
 
-class AiohttpTransport:
+def raw_response(
+    status: int, body: bytes, headers: Mapping[str, str]
+) -> RawResponse:
     """
-    Sends requests through one pooled aiohttp session.
+    Build a `RawResponse` from headers with lower-case (or any-case) keys.
+
+    *headers* must look names up case-insensitively or hold them in
+    lower case.
 
     Strictly private.
+    """
+    return RawResponse(
+        status,
+        body,
+        headers.get("retry-after"),
+        _first(headers, REQUEST_ID_HEADERS),
+    )
+
+
+class AsyncTransport(Protocol):
+    """
+    What `maiu_async.MaiuClient` sends its requests through.
+
+    The client calls `open` once when entered, `send` for every attempt
+    and `close` once when left (even after a failure).
+
+    .. versionadded:: 0.2.0
+    """
+
+    async def open(self) -> None:
+        """Get ready to send (inside the running event loop)."""
+
+    async def close(self) -> None:
+        """Release every resource; no `send` follows."""
+
+    async def send(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        body: bytes | None,
+    ) -> RawResponse:
+        """
+        Send one request and return the answer, whatever its status.
+
+        Args:
+            method: The HTTP method.
+            url: The full URL, already percent-encoded and signed as is:
+                send it byte for byte.
+            headers: The headers to send, signature included.
+            body: The JSON body, or ``None``.
+
+        Raises:
+            TransportError: No usable answer; `TransportError.request_sent`
+                says whether the server may have seen the request.
+
+        """
+        ...
+
+
+def default_user_agent() -> str:
+    """
+    The ``User-Agent`` the SDK sends: ``maiu-async/<version>``.
+
+    Strictly private.
+    """
+    try:
+        return f"maiu-async/{version('maiu-async')}"
+    except PackageNotFoundError:  # pragma: no cover -- run from a checkout
+        return "maiu-async"
+
+
+class AiohttpTransport:
+    """
+    Sends requests through one pooled aiohttp session (the default).
+
+    Build one yourself only to wrap it (a transport that records, say)::
+
+        client = MaiuClient(transport=Recorder(AiohttpTransport()))
+
+    Args:
+        timeouts: Connect / read / total time limits.
+        limits: Connection pool size and keep-alive.
+        verify_tls: Verify TLS certificates.  Turning it off warns with
+            `maiu_async.InsecureTLSWarning`.
+        user_agent: The ``User-Agent`` header; ``maiu-async/<version>``
+            if omitted.
+
+    .. versionadded:: 0.2.0
+
     """
 
     __slots__ = ("_limits", "_session", "_timeouts", "_user_agent", "_verify")
@@ -119,15 +222,22 @@ class AiohttpTransport:
     def __init__(
         self,
         *,
-        timeouts: Timeouts,
-        limits: ConnectionLimits,
-        verify_tls: bool,
-        user_agent: str,
+        timeouts: Timeouts | None = None,
+        limits: ConnectionLimits | None = None,
+        verify_tls: bool = True,
+        user_agent: str | None = None,
     ) -> None:
-        self._timeouts = timeouts
-        self._limits = limits
+        if not verify_tls:
+            warnings.warn(
+                "TLS certificate verification is off: anyone on the path "
+                "can read and alter requests",
+                InsecureTLSWarning,
+                stacklevel=_caller_level(),
+            )
+        self._timeouts = timeouts or Timeouts()
+        self._limits = limits or ConnectionLimits()
         self._verify = verify_tls
-        self._user_agent = user_agent
+        self._user_agent = user_agent or default_user_agent()
         self._session: aiohttp.ClientSession | None = None
 
     def __repr__(self) -> str:
@@ -189,13 +299,7 @@ class AiohttpTransport:
                 allow_redirects=False,
             ) as resp:
                 payload = await self._read(resp, method, url)
-                h = resp.headers
-                return RawResponse(
-                    resp.status,
-                    payload,
-                    h.get("Retry-After"),
-                    _first(h, _REQUEST_ID_HEADERS),
-                )
+                return raw_response(resp.status, payload, resp.headers)
         except (TimeoutError, aiohttp.ClientError) as exc:
             _forget_headers(exc)
             raise map_exception(exc, method, url) from exc
@@ -229,6 +333,21 @@ class AiohttpTransport:
                 )
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+def _caller_level() -> int:
+    # The warning names the first frame outside this package: the user's
+    # line, whether they built the transport or the client did.
+    frame = inspect.currentframe()
+    level = 0
+    while frame is not None and _ours(frame.f_globals.get("__name__", "")):
+        frame = frame.f_back
+        level += 1
+    return max(level, 1)
+
+
+def _ours(module: str) -> bool:
+    return module == "maiu_async" or module.startswith("maiu_async.")
 
 
 def _forget_headers(exc: BaseException) -> None:

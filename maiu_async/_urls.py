@@ -12,7 +12,12 @@ from __future__ import annotations
 
 import functools
 
+from typing import TYPE_CHECKING
 from urllib.parse import quote
+
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 
 __all__ = ["ApiPaths", "encode_query", "segment"]
@@ -28,7 +33,7 @@ def segment(value: str | int) -> str:
     return quote(str(value), safe="")
 
 
-def encode_query(params: dict[str, str | int]) -> str:
+def encode_query(params: Mapping[str, str | int]) -> str:
     """
     Encode query parameters in the given order, without a leading ``?``.
 
@@ -85,6 +90,12 @@ class ApiPaths:
         """One asset."""
         return f"{self.asset_list(workspace, project_id)}/{segment(asset_id)}"
 
+    def import_status(
+        self, workspace: str, project_id: int, asset_id: int
+    ) -> str:
+        """An asset's registration (import) status."""
+        return f"{self.asset(workspace, project_id, asset_id)}/import-status"
+
     # -- analysis and indexes (``video-assets`` when legacy) --------------
 
     def analyze(self, workspace: str, project_id: int, asset_id: int) -> str:
@@ -133,6 +144,20 @@ class ApiPaths:
         """One scene-summary run."""
         base = self.scene_summaries(workspace, project_id, asset_id, index_id)
         return f"{base}/{segment(scene_summary_id)}"
+
+    def scene_summary_status(
+        self,
+        workspace: str,
+        project_id: int,
+        asset_id: int,
+        index_id: int,
+        scene_summary_id: int,
+    ) -> str:
+        """Where one scene-summary run stands."""
+        run = self.scene_summary(
+            workspace, project_id, asset_id, index_id, scene_summary_id
+        )
+        return f"{run}/status"
 
     # -- search ------------------------------------------------------------
 

@@ -25,10 +25,20 @@ Every error maiu_async raises, in one tree.
     │   ├── RateLimited           429; .retry_after
     │   └── ServerError           5xx
     ├── ResponseDecodeError       the body did not fit the model
-    └── JournalError              corrupt journal or resume mismatch
+    ├── JournalError              corrupt journal or resume mismatch
+    └── ObjectStorageError        listing Object Storage failed;
+        │                         .operation, .bucket, .code, .status
+        ├── ObjectStorageRefused      the store said no (4xx): no such
+        │                             bucket, access denied, bad keys
+        └── ObjectStorageUnavailable  no usable answer: network, timeout,
+                                      5xx after the client's retries
+
+    UserWarning
+    └── InsecureTLSWarning        TLS certificate verification is off
 
 Which API code maps to which class is decided in one table,
-``maiu_async._errorcodes``.
+``maiu_async._errorcodes``; botocore's errors become
+``ObjectStorageError`` in ``maiu_async.storage``.
 No exception keeps a signature, a secret or a live response object.
 """
 
@@ -45,9 +55,13 @@ __all__ = [
     "ConnectError",
     "ConnectionLost",
     "CredentialsNotFound",
+    "InsecureTLSWarning",
     "JournalError",
     "MaiuError",
     "NotFound",
+    "ObjectStorageError",
+    "ObjectStorageRefused",
+    "ObjectStorageUnavailable",
     "PermissionDenied",
     "ProjectLimitExceeded",
     "RateLimited",
@@ -303,4 +317,61 @@ class ResponseDecodeError(MaiuError):
 class JournalError(MaiuError):
     """
     A bulk-import journal is corrupt or belongs to another job.
+    """
+
+
+class ObjectStorageError(MaiuError):
+    """
+    An Object Storage request failed (`maiu_async.storage`).
+
+    Attributes:
+        operation: The S3 operation (``ListObjects``, ``HeadObject``).
+        bucket: The bucket it was about.
+        code: The S3 error code (``NoSuchBucket``, ``AccessDenied``...),
+            or ``None`` when there was no answer.
+        status: The HTTP status, or ``None`` when there was no answer.
+
+    .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       Defined here; still importable from `maiu_async.storage`.
+
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        operation: str,
+        bucket: str,
+        code: str | None = None,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.operation = operation
+        self.bucket = bucket
+        self.code = code
+        self.status = status
+
+
+class ObjectStorageRefused(ObjectStorageError):
+    """
+    Object Storage refused the request (4xx): fix it before retrying.
+
+    .. versionadded:: 0.1.0
+
+    """
+
+
+class ObjectStorageUnavailable(ObjectStorageError):
+    """
+    Object Storage gave no usable answer; retrying later may work.
+
+    .. versionadded:: 0.1.0
+
+    """
+
+
+class InsecureTLSWarning(UserWarning):
+    """
+    Warns that TLS certificate verification was turned off.
     """

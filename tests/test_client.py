@@ -8,7 +8,6 @@ import time
 
 import pytest
 
-from aiohttp import web
 from testkeys import ACCESS_KEY
 
 from maiu_async import (
@@ -22,8 +21,10 @@ from maiu_async import (
     RetryPolicy,
     ServerError,
     UsageError,
+    Workspace,
 )
-from maiu_async._client import parse_retry_after
+from maiu_async._answers import parse_retry_after
+from maiu_async.testing import MockTransport, Request, Response, success
 
 
 pytestmark = pytest.mark.anyio
@@ -127,108 +128,136 @@ async def test_connect_error_is_typed():
     assert info.value.request_sent is False
 
 
-@pytest.fixture(name="odd_server")
-async def _odd_server():
-    """A real server answering what the emulator never would."""
-    hits: dict[str, int] = {}
-
-    async def handler(request: web.Request) -> web.StreamResponse:
-        name = request.match_info["name"]
-        hits[name] = hits.get(name, 0) + 1
-        if name == "html":
-            return web.Response(status=502, text="<html>Bad Gateway</html>")
-        if name == "notjson":
-            return web.Response(status=200, text="hello")
-        if name == "noenvelope":
-            return web.json_response({"result": {}})
-        if name == "flaky" and hits[name] < 3:
-            return web.json_response(
-                {"error": {"errorCode": "500", "message": "Endpoint Error"}},
-                status=503,
-            )
-        if name == "badmodel":
-            return web.json_response(
-                {"code": "0", "message": "success", "result": {"x": 1}}
-            )
-        if name == "code-not-zero":
-            return web.json_response(
-                {"code": "10001", "message": "Invalid Request."}
-            )
-        return web.json_response(
-            {
-                "code": "0",
-                "message": "success",
-                "result": {"workspaceName": name},
-            }
+def odd_answer(request: Request, sent: list[Request]) -> Response:
+    """Answers the emulator never gives, by workspace name."""
+    name = request.path.rsplit("/", 1)[-1]
+    if request.method == "POST":
+        return Response(200, body=b"hello")
+    if name == "html":
+        return Response(502, body=b"<html>Bad Gateway</html>")
+    if name == "notjson":
+        return Response(200, body=b"hello")
+    if name == "noenvelope":
+        return Response(200, json={"result": {}})
+    if name == "badmodel":
+        return success({"x": 1})
+    if name == "code-not-zero":
+        return Response(200, json={"code": "10001", "message": "Invalid."})
+    if name == "flaky" and sum(r.url == request.url for r in sent) < 3:
+        return Response(
+            503, json={"error": {"errorCode": "500", "message": "Endpoint"}}
         )
-
-    app = web.Application()
-    app.router.add_get("/api/v1/workspaces/{name}", handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}", hits
-    finally:
-        await runner.cleanup()
+    return success({"workspaceName": name})
 
 
-async def test_html_error_page(odd_server):
-    """An HTML 502 page becomes ServerError with the text as body."""
-    url, _ = odd_server
+@pytest.fixture(name="odd")
+async def _odd():
+    """A client whose transport gives odd answers, and the transport."""
+    transport = MockTransport(lambda r: odd_answer(r, transport.requests))
     async with MaiuClient(
-        access_key="a", secret_key="b", endpoint=url, retry=None
+        access_key="a",
+        secret_key="b",
+        endpoint="https://h",
+        transport=transport,
+        retry=RetryPolicy(attempts=3, initial=0.0, maximum=0.0),
     ) as client:
-        with pytest.raises(ServerError) as info:
-            await client.workspaces.get("html")
+        yield client, transport
+
+
+async def test_html_error_page(odd):
+    """An HTML 502 page becomes ServerError with the text as body."""
+    client, _ = odd
+    with pytest.raises(ServerError) as info:
+        await client.workspaces.get("html", retry=None)
 
     assert 502 == info.value.status
     assert "Bad Gateway" in info.value.body
     assert info.value.api_code is None
 
 
-@pytest.mark.parametrize("name", ["notjson", "noenvelope", "badmodel"])
-async def test_malformed_success(odd_server, name):
-    """A 200 that is not a fitting envelope raises ResponseDecodeError."""
-    url, _ = odd_server
-    async with MaiuClient(access_key="a", secret_key="b", endpoint=url) as c:
-        with pytest.raises(ResponseDecodeError):
-            await c.workspaces.get(name)
+@pytest.mark.parametrize("name", ["notjson", "noenvelope"])
+async def test_not_an_envelope_is_retried_for_get(odd, name):
+    """A GET answered 2xx-but-no-envelope may have worked: it is retried."""
+    client, transport = odd
+    with pytest.raises(ResponseDecodeError):
+        await client.workspaces.get(name)
+
+    assert 3 == len(transport.requests)
 
 
-async def test_code_not_zero_on_200(odd_server):
+async def test_not_an_envelope_is_not_retried_for_post(odd):
+    """A POST answered 2xx-but-no-envelope is not sent twice."""
+    client, transport = odd
+    with pytest.raises(ResponseDecodeError):
+        await client.workspaces.create("abc")
+
+    assert ["POST"] == [r.method for r in transport.requests]
+
+
+async def test_result_not_fitting_the_model_is_not_retried(odd):
+    """A success whose result does not fit the model is final."""
+    client, transport = odd
+    with pytest.raises(ResponseDecodeError, match="Workspace"):
+        await client.workspaces.get("badmodel")
+
+    assert 1 == len(transport.requests)
+
+
+async def test_code_not_zero_on_200(odd):
     """HTTP 200 with an error code still raises the code's error."""
-    url, _ = odd_server
-    async with MaiuClient(access_key="a", secret_key="b", endpoint=url) as c:
-        with pytest.raises(BadRequest) as info:
-            await c.workspaces.get("code-not-zero")
+    client, transport = odd
+    with pytest.raises(BadRequest) as info:
+        await client.workspaces.get("code-not-zero")
 
     assert "10001" == info.value.api_code
+    assert 1 == len(transport.requests)
 
 
-async def test_503_retried_then_succeeds(odd_server):
+async def test_503_retried_then_succeeds(odd):
     """A 503 is safe to retry: the third try succeeds."""
-    url, hits = odd_server
-    policy = RetryPolicy(attempts=3, initial=0.0, maximum=0.0)
-    async with MaiuClient(
-        access_key="a", secret_key="b", endpoint=url, retry=policy
-    ) as client:
-        ws = await client.workspaces.get("flaky")
+    client, transport = odd
+    ws = await client.workspaces.get("flaky")
 
     assert "flaky" == ws.workspace_name
-    assert 3 == hits["flaky"]
+    assert 3 == len(transport.requests)
 
 
-async def test_no_retry_when_disabled(odd_server):
+async def test_no_retry_when_disabled(odd):
     """retry=None on the call sends exactly once."""
-    url, hits = odd_server
-    async with MaiuClient(access_key="a", secret_key="b", endpoint=url) as c:
-        with pytest.raises(ServerError):
-            await c.workspaces.get("flaky", retry=None)
+    client, transport = odd
+    with pytest.raises(ServerError):
+        await client.workspaces.get("flaky", retry=None)
 
-    assert 1 == hits["flaky"]
+    assert 1 == len(transport.requests)
+
+
+async def test_request_structures_what_select_picks():
+    """request() sends, checks and structures the selected part."""
+    envelope = {"code": "0", "result": None, "extra": {"workspaceName": "w"}}
+    transport = MockTransport(lambda _: Response(json=envelope))
+    async with MaiuClient(
+        access_key="a", secret_key="b", transport=transport
+    ) as client:
+        ws = await client.request(
+            "GET", "/x", Workspace, select=lambda e: e["extra"]
+        )
+        nothing = await client.request("DELETE", "/x", query={"a": "b c"})
+
+    assert Workspace(workspace_name="w") == ws
+    assert nothing is None
+    assert transport.requests[1].url.endswith("/x?a=b%20c")
+
+
+async def test_request_path_must_be_absolute():
+    """A path without its leading slash is a usage error, not a request."""
+    transport = MockTransport(lambda _: success())
+    async with MaiuClient(
+        access_key="a", secret_key="b", transport=transport
+    ) as client:
+        with pytest.raises(UsageError, match="start with '/'"):
+            await client.request("GET", "api/v1/workspaces")
+
+    assert [] == transport.requests
 
 
 @pytest.mark.parametrize(
@@ -247,3 +276,11 @@ def test_retry_after_date():
     value = parse_retry_after(formatdate(time.time() + 30, usegmt=True))
     assert value is not None
     assert 25 <= value <= 31
+
+
+def test_retry_after_date_without_zone():
+    """A "-0000" date (UTC, zone unknown) is read, not a crash."""
+    from email.utils import formatdate  # noqa: PLC0415
+
+    header = formatdate(time.time() - 60).rsplit(" ", 1)[0] + " -0000"
+    assert 0.0 == parse_retry_after(header)

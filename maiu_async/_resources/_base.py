@@ -1,5 +1,5 @@
 """
-What every resource shares: the client, pagination.
+What every resource shares: one client method, the paths, pagination.
 
 Strictly private.
 """
@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable
 
     from .._client import MaiuClient
+    from .._urls import ApiPaths
     from ..models import Page
 
 
@@ -23,15 +24,20 @@ T = TypeVar("T")
 
 class Resource:
     """
-    Base of the resource groups: holds the client.
+    Base of the resource groups.
+
+    A resource uses exactly one method of its client, `MaiuClient.request`,
+    bound once here (as openai-python's resources bind ``client.get``),
+    and builds its paths with the client's `ApiPaths`.
 
     Strictly private.
     """
 
-    __slots__ = ("_client",)
+    __slots__ = ("_paths", "_request")
 
-    def __init__(self, client: MaiuClient) -> None:
-        self._client = client
+    def __init__(self, client: MaiuClient, paths: ApiPaths) -> None:
+        self._request = client.request
+        self._paths = paths
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"

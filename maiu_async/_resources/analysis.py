@@ -86,8 +86,7 @@ class AnalysisResource(Resource):
             NotFound: No such workspace, project or asset.
 
         """
-        c = self._client
-        path = c._paths.analyze(*asset_ref(workspace, project_id, asset_id))
+        path = self._paths.analyze(*asset_ref(workspace, project_id, asset_id))
         payload: dict[str, Any] = {
             "analysisPersonCount": check_int_range(
                 "analysis_person_count",
@@ -118,8 +117,9 @@ class AnalysisResource(Resource):
             payload["detectAudioEffects"] = check_bool(
                 "detect_audio_effects", detect_audio_effects
             )
-        env = await c._call("POST", path, payload=payload, retry=retry)
-        return c._structure(env.get("result"), Index, "POST", path)
+        return await self._request(
+            "POST", path, Index, payload=payload, retry=retry
+        )
 
     async def cancel(
         self,
@@ -137,9 +137,8 @@ class AnalysisResource(Resource):
             NotFound: No such workspace, project or asset.
 
         """
-        c = self._client
-        path = c._paths.analyze(*asset_ref(workspace, project_id, asset_id))
-        await c._call("DELETE", path, retry=retry)
+        path = self._paths.analyze(*asset_ref(workspace, project_id, asset_id))
+        await self._request("DELETE", path, retry=retry)
 
     async def status(
         self,
@@ -156,9 +155,7 @@ class AnalysisResource(Resource):
             NotFound: No such workspace, project or asset.
 
         """
-        c = self._client
-        path = c._paths.analyze_status(
+        path = self._paths.analyze_status(
             *asset_ref(workspace, project_id, asset_id)
         )
-        env = await c._call("GET", path, retry=retry)
-        return c._structure(env.get("result"), AnalysisStatus, "GET", path)
+        return await self._request("GET", path, AnalysisStatus, retry=retry)

@@ -68,16 +68,16 @@ class AssetsResource(Resource):
             NotFound: No such workspace or project.
 
         """
-        c = self._client
-        path = c._paths.asset_import(
+        path = self._paths.asset_import(
             check_workspace_ref(workspace), check_id("project_id", project_id)
         )
         payload = {
             "key": check_asset_key(key),
             "bucketName": check_bucket_name(bucket_name),
         }
-        env = await c._call("POST", path, payload=payload, retry=retry)
-        return c._structure(env.get("result"), Asset, "POST", path)
+        return await self._request(
+            "POST", path, Asset, payload=payload, retry=retry
+        )
 
     async def list(
         self,
@@ -97,17 +97,16 @@ class AssetsResource(Resource):
 
         """
         num, size = check_page(page_num, page_size)
-        c = self._client
-        path = c._paths.asset_list(
+        path = self._paths.asset_list(
             check_workspace_ref(workspace), check_id("project_id", project_id)
         )
-        env = await c._call(
+        return await self._request(
             "GET",
             path,
+            Page[Asset],
             query={"pageNum": num, "pageSize": size},
             retry=retry,
         )
-        return c._structure(env.get("result"), Page[Asset], "GET", path)
 
     def iterate(
         self,
@@ -141,10 +140,8 @@ class AssetsResource(Resource):
             NotFound: No such workspace, project or asset.
 
         """
-        c = self._client
         path = self._asset_path(workspace, project_id, asset_id)
-        env = await c._call("GET", path, retry=retry)
-        return c._structure(env.get("result"), Asset, "GET", path)
+        return await self._request("GET", path, Asset, retry=retry)
 
     async def move(
         self,
@@ -162,13 +159,11 @@ class AssetsResource(Resource):
             NotFound: No such workspace, project or asset.
 
         """
-        c = self._client
         path = self._asset_path(workspace, project_id, asset_id)
         target = check_id("new_project_id", new_project_id)
-        env = await c._call(
-            "PATCH", path, query={"new_project_id": target}, retry=retry
+        return await self._request(
+            "PATCH", path, Asset, query={"new_project_id": target}, retry=retry
         )
-        return c._structure(env.get("result"), Asset, "PATCH", path)
 
     async def delete(
         self,
@@ -185,9 +180,8 @@ class AssetsResource(Resource):
             NotFound: No such workspace, project or asset.
 
         """
-        c = self._client
         path = self._asset_path(workspace, project_id, asset_id)
-        await c._call("DELETE", path, retry=retry)
+        await self._request("DELETE", path, retry=retry)
 
     async def import_status(
         self,
@@ -204,18 +198,17 @@ class AssetsResource(Resource):
             NotFound: No such workspace, project or asset.
 
         """
-        c = self._client
-        path = (
-            self._asset_path(workspace, project_id, asset_id)
-            + "/import-status"
+        path = self._paths.import_status(
+            check_workspace_ref(workspace),
+            check_id("project_id", project_id),
+            check_id("asset_id", asset_id),
         )
-        env = await c._call("GET", path, retry=retry)
-        return c._structure(env.get("result"), ImportStatus, "GET", path)
+        return await self._request("GET", path, ImportStatus, retry=retry)
 
     def _asset_path(
         self, workspace: str, project_id: int, asset_id: int
     ) -> str:
-        return self._client._paths.asset(
+        return self._paths.asset(
             check_workspace_ref(workspace),
             check_id("project_id", project_id),
             check_id("asset_id", asset_id),

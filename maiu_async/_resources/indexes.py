@@ -6,19 +6,17 @@ Strictly private.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING
 
 from .. import limits
 from .._types import USE_CLIENT_DEFAULT, RetryArg
 from .._validation import check_choice, check_id
-from ..models import Index, IndexDetail, IndexList
+from ..models import IndexDetail, IndexList
 from ._base import Resource
 from ._refs import asset_ref
 
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from ..models import ConfidenceLevel
 
 
@@ -47,10 +45,8 @@ class IndexesResource(Resource):
             NotFound: No such workspace, project or asset.
 
         """
-        c = self._client
-        path = c._paths.indexes(*asset_ref(workspace, project_id, asset_id))
-        env = await c._call("GET", path, retry=retry)
-        return c._structure(env.get("result"), IndexList, "GET", path)
+        path = self._paths.indexes(*asset_ref(workspace, project_id, asset_id))
+        return await self._request("GET", path, IndexList, retry=retry)
 
     async def get(  # noqa: PLR0913 -- every option is keyword-only
         self,
@@ -79,8 +75,7 @@ class IndexesResource(Resource):
             NotFound: No such workspace, project, asset or index.
 
         """
-        c = self._client
-        path = c._paths.index(
+        path = self._paths.index(
             *asset_ref(workspace, project_id, asset_id),
             check_id("index_id", index_id),
         )
@@ -89,11 +84,9 @@ class IndexesResource(Resource):
             query["confidence_level"] = check_choice(
                 "confidence_level", confidence_level, limits.CONFIDENCE_LEVELS
             )
-        env = await c._call("GET", path, query=query, retry=retry)
-        result = env.get("result")
-        index = c._structure(result, Index, "GET", path)
-        # Structuring succeeded, so `result` is a JSON object.
-        return IndexDetail(index=index, raw=cast("Mapping[str, Any]", result))
+        return await self._request(
+            "GET", path, IndexDetail, query=query, retry=retry
+        )
 
     async def delete(
         self,
@@ -111,9 +104,8 @@ class IndexesResource(Resource):
             NotFound: No such workspace, project, asset or index.
 
         """
-        c = self._client
-        path = c._paths.index(
+        path = self._paths.index(
             *asset_ref(workspace, project_id, asset_id),
             check_id("index_id", index_id),
         )
-        await c._call("DELETE", path, retry=retry)
+        await self._request("DELETE", path, retry=retry)

@@ -74,10 +74,10 @@ class PersonTagsResource(Resource):
             query["id"] = check_id("tag_id", tag_id)
         if name is not None:
             query["name"] = _tag_name(name)
-        c = self._client
-        path = c._paths.person_tags(check_workspace_ref(workspace))
-        env = await c._call("GET", path, query=query, retry=retry)
-        return c._structure(env.get("result"), Page[PersonTag], "GET", path)
+        path = self._paths.person_tags(check_workspace_ref(workspace))
+        return await self._request(
+            "GET", path, Page[PersonTag], query=query, retry=retry
+        )
 
     def iterate(
         self,
@@ -114,12 +114,14 @@ class PersonTagsResource(Resource):
             NotFound: No such workspace.
 
         """
-        c = self._client
-        path = c._paths.person_tags(check_workspace_ref(workspace))
-        env = await c._call(
-            "POST", path, payload={"name": _tag_name(name)}, retry=retry
+        path = self._paths.person_tags(check_workspace_ref(workspace))
+        return await self._request(
+            "POST",
+            path,
+            PersonTag,
+            payload={"name": _tag_name(name)},
+            retry=retry,
         )
-        return c._structure(env.get("result"), PersonTag, "POST", path)
 
     async def delete(
         self,
@@ -135,8 +137,7 @@ class PersonTagsResource(Resource):
             NotFound: No such workspace or tag.
 
         """
-        c = self._client
-        path = c._paths.person_tag(
+        path = self._paths.person_tag(
             check_workspace_ref(workspace), check_id("tag_id", tag_id)
         )
-        await c._call("DELETE", path, retry=retry)
+        await self._request("DELETE", path, retry=retry)

@@ -110,10 +110,10 @@ class PersonsResource(Resource):
         if tag_ids is not None:
             ids = check_ids("tag_ids", tag_ids, min_len=1)
             query["tagIdList"] = ",".join(map(str, ids))
-        c = self._client
-        path = c._paths.persons(check_workspace_ref(workspace))
-        env = await c._call("GET", path, query=query, retry=retry)
-        return c._structure(env.get("result"), Page[Person], "GET", path)
+        path = self._paths.persons(check_workspace_ref(workspace))
+        return await self._request(
+            "GET", path, Page[Person], query=query, retry=retry
+        )
 
     def iterate(
         self,
@@ -169,10 +169,10 @@ class PersonsResource(Resource):
         payload["thumbnails"] = _thumbnails(
             check_thumbnails(thumbnails, new_person=True)
         )
-        c = self._client
-        path = c._paths.persons(check_workspace_ref(workspace))
-        env = await c._call("POST", path, payload=payload, retry=retry)
-        return c._structure(env.get("result"), Person, "POST", path)
+        path = self._paths.persons(check_workspace_ref(workspace))
+        return await self._request(
+            "POST", path, Person, payload=payload, retry=retry
+        )
 
     async def get(
         self,
@@ -188,10 +188,8 @@ class PersonsResource(Resource):
             NotFound: No such workspace or person.
 
         """
-        c = self._client
         path = self._person_path(workspace, person_id)
-        env = await c._call("GET", path, retry=retry)
-        return c._structure(env.get("result"), Person, "GET", path)
+        return await self._request("GET", path, Person, retry=retry)
 
     async def update(  # noqa: PLR0913 -- every option is keyword-only
         self,
@@ -235,10 +233,10 @@ class PersonsResource(Resource):
                 value=None,
                 reason="give at least one change",
             )
-        c = self._client
         path = self._person_path(workspace, person_id)
-        env = await c._call("PATCH", path, payload=payload, retry=retry)
-        return c._structure(env.get("result"), Person, "PATCH", path)
+        return await self._request(
+            "PATCH", path, Person, payload=payload, retry=retry
+        )
 
     async def delete(
         self,
@@ -254,8 +252,7 @@ class PersonsResource(Resource):
             NotFound: No such workspace or person.
 
         """
-        c = self._client
-        await c._call(
+        await self._request(
             "DELETE", self._person_path(workspace, person_id), retry=retry
         )
 
@@ -311,18 +308,17 @@ class PersonsResource(Resource):
             NotFound: No such workspace or person.
 
         """
-        c = self._client
-        path = c._paths.thumbnails_of_person(
+        path = self._paths.thumbnails_of_person(
             *self._person_ref(workspace, person_id)
         )
         items = check_thumbnails(thumbnails, new_person=False)
-        env = await c._call(
+        return await self._request(
             "POST",
             path,
+            PersonThumbnails,
             payload={"thumbnails": _thumbnails(items)},
             retry=retry,
         )
-        return c._structure(env.get("result"), PersonThumbnails, "POST", path)
 
     async def remove_thumbnails(
         self,
@@ -340,16 +336,16 @@ class PersonsResource(Resource):
             NotFound: No such workspace or person.
 
         """
-        c = self._client
-        path = c._paths.thumbnails_of_person(
+        path = self._paths.thumbnails_of_person(
             *self._person_ref(workspace, person_id)
         )
         ids = check_ids("thumbnail_ids", thumbnail_ids, min_len=1)
-        env = await c._call(
-            "DELETE", path, payload={"thumbnailIds": list(ids)}, retry=retry
-        )
-        return c._structure(
-            env.get("result"), PersonThumbnails, "DELETE", path
+        return await self._request(
+            "DELETE",
+            path,
+            PersonThumbnails,
+            payload={"thumbnailIds": list(ids)},
+            retry=retry,
         )
 
     async def thumbnail_upload_url(
@@ -362,13 +358,13 @@ class PersonsResource(Resource):
         """
         Issue a URL to upload one thumbnail to, e.g. ``profile.jpg``.
         """
-        c = self._client
-        path = c._paths.thumbnail_upload_url(check_workspace_ref(workspace))
+        path = self._paths.thumbnail_upload_url(check_workspace_ref(workspace))
         payload = {
             "thumbnailFileName": check_file_name("file_name", file_name)
         }
-        env = await c._call("POST", path, payload=payload, retry=retry)
-        return c._structure(env.get("result"), ThumbnailUpload, "POST", path)
+        return await self._request(
+            "POST", path, ThumbnailUpload, payload=payload, retry=retry
+        )
 
     async def complete_thumbnail_upload(
         self,
@@ -380,8 +376,7 @@ class PersonsResource(Resource):
         """
         Confirm that a thumbnail was uploaded.
         """
-        c = self._client
-        path = c._paths.thumbnail_upload_complete(
+        path = self._paths.thumbnail_upload_complete(
             check_workspace_ref(workspace)
         )
         key = check_text(
@@ -390,10 +385,13 @@ class PersonsResource(Resource):
             max_len=limits.OBJECT_KEY_MAX_BYTES,
             not_blank=True,
         )
-        env = await c._call(
-            "POST", path, payload={"thumbnailKey": key}, retry=retry
+        return await self._request(
+            "POST",
+            path,
+            UploadStatus,
+            payload={"thumbnailKey": key},
+            retry=retry,
         )
-        return c._structure(env.get("result"), UploadStatus, "POST", path)
 
     async def _tags(
         self,
@@ -403,19 +401,21 @@ class PersonsResource(Resource):
         tag_ids: Sequence[int],
         retry: RetryArg,
     ) -> PersonTags:
-        c = self._client
-        path = c._paths.tags_of_person(*self._person_ref(workspace, person_id))
-        ids = check_ids("tag_ids", tag_ids, min_len=1)
-        env = await c._call(
-            method, path, payload={"tagIds": list(ids)}, retry=retry
+        path = self._paths.tags_of_person(
+            *self._person_ref(workspace, person_id)
         )
-        return c._structure(env.get("result"), PersonTags, method, path)
+        ids = check_ids("tag_ids", tag_ids, min_len=1)
+        return await self._request(
+            method,
+            path,
+            PersonTags,
+            payload={"tagIds": list(ids)},
+            retry=retry,
+        )
 
     @staticmethod
     def _person_ref(workspace: str, person_id: int) -> tuple[str, int]:
         return check_workspace_ref(workspace), check_id("person_id", person_id)
 
     def _person_path(self, workspace: str, person_id: int) -> str:
-        return self._client._paths.person(
-            *self._person_ref(workspace, person_id)
-        )
+        return self._paths.person(*self._person_ref(workspace, person_id))

@@ -26,13 +26,17 @@ from ._base import Resource
 
 
 if TYPE_CHECKING:
-    from .._project_cap import WorkspaceProjects
+    from collections.abc import Mapping
+
+    from .._client import MaiuClient
+    from .._project_cap import ProjectRegistry, WorkspaceProjects
+    from .._urls import ApiPaths
 
 
 __all__ = ["ProjectsResource"]
 
 
-def _project_list_data(envelope: dict[str, Any]) -> Any:  # noqa: ANN401
+def _project_list_data(envelope: Mapping[str, Any]) -> Any:  # noqa: ANN401
     # The list page's field table puts totalCount beside `result`, its
     # example puts it inside; accept both, and count if neither has it.
     result = envelope.get("result")
@@ -54,19 +58,25 @@ class ProjectsResource(Resource):
     and renaming or deleting the base project.
     """
 
-    __slots__ = ()
+    __slots__ = ("_projects",)
+
+    def __init__(
+        self, client: MaiuClient, paths: ApiPaths, projects: ProjectRegistry
+    ) -> None:
+        super().__init__(client, paths)
+        self._projects = projects
 
     async def _fetch(self, workspace: str, retry: RetryArg) -> ProjectList:
-        c = self._client
-        path = c._paths.projects(workspace)
-        env = await c._call("GET", path, retry=retry)
-        return c._structure(_project_list_data(env), ProjectList, "GET", path)
+        path = self._paths.projects(workspace)
+        return await self._request(
+            "GET", path, ProjectList, retry=retry, select=_project_list_data
+        )
 
     async def _known(self, workspace: str) -> WorkspaceProjects:
         async def load() -> tuple[Project, ...]:
             return (await self._fetch(workspace, USE_CLIENT_DEFAULT)).projects
 
-        return await self._client._projects.loaded(workspace, load)
+        return await self._projects.loaded(workspace, load)
 
     async def list(
         self, workspace: str, *, retry: RetryArg = USE_CLIENT_DEFAULT
@@ -85,7 +95,7 @@ class ProjectsResource(Resource):
             found.append(await self._fetch(ws, retry))
             return found[0].projects
 
-        await self._client._projects.refresh(ws, load)
+        await self._projects.refresh(ws, load)
         return found[0]
 
     async def get(
@@ -102,12 +112,10 @@ class ProjectsResource(Resource):
             NotFound: No such workspace or project.
 
         """
-        c = self._client
-        path = c._paths.project(
+        path = self._paths.project(
             check_workspace_ref(workspace), check_id("project_id", project_id)
         )
-        env = await c._call("GET", path, retry=retry)
-        return c._structure(env.get("result"), Project, "GET", path)
+        return await self._request("GET", path, Project, retry=retry)
 
     async def create(
         self,
@@ -134,15 +142,13 @@ class ProjectsResource(Resource):
         """
         ws = check_workspace_ref(workspace)
         name = check_project_name(name)
-        c = self._client
         state = await self._known(ws)
-        reservation = c._projects.reserve(ws, state, name)
-        path = c._paths.projects(ws)
+        reservation = self._projects.reserve(ws, state, name)
+        path = self._paths.projects(ws)
         try:
-            env = await c._call(
-                "POST", path, payload={"name": name}, retry=retry
+            project = await self._request(
+                "POST", path, Project, payload={"name": name}, retry=retry
             )
-            project = c._structure(env.get("result"), Project, "POST", path)
         except APIStatusError as exc:
             # A 4xx refused the create; anything else may have made it.
             known_refusal = not isinstance(exc, ServerError)
@@ -184,7 +190,6 @@ class ProjectsResource(Resource):
         ws = check_workspace_ref(workspace)
         pid = check_id("project_id", project_id)
         name = check_project_name(name)
-        c = self._client
         state = await self._known(ws)
         self._refuse_base(ws, state, pid, "renamed")
         if state.has_name(name, other_than=pid):
@@ -193,15 +198,14 @@ class ProjectsResource(Resource):
                 value=name,
                 reason=f"another project in workspace {ws!r} has this name",
             )
-        path = c._paths.project(ws, pid)
+        path = self._paths.project(ws, pid)
         try:
-            env = await c._call(
-                "PATCH", path, payload={"name": name}, retry=retry
+            project = await self._request(
+                "PATCH", path, Project, payload={"name": name}, retry=retry
             )
         except BaseException:
             state.loaded = False
             raise
-        project = c._structure(env.get("result"), Project, "PATCH", path)
         state.add(project)
         return project
 
@@ -222,11 +226,12 @@ class ProjectsResource(Resource):
         """
         ws = check_workspace_ref(workspace)
         pid = check_id("project_id", project_id)
-        c = self._client
         state = await self._known(ws)
         self._refuse_base(ws, state, pid, "deleted")
         try:
-            await c._call("DELETE", c._paths.project(ws, pid), retry=retry)
+            await self._request(
+                "DELETE", self._paths.project(ws, pid), retry=retry
+            )
         except BaseException:
             state.loaded = False
             raise

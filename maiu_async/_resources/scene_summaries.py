@@ -65,8 +65,7 @@ class SceneSummariesResource(Resource):
             NotFound: No such workspace, project, asset or index.
 
         """
-        c = self._client
-        path = c._paths.scene_summaries(
+        path = self._paths.scene_summaries(
             *asset_ref(workspace, project_id, asset_id),
             check_id("index_id", index_id),
         )
@@ -75,9 +74,8 @@ class SceneSummariesResource(Resource):
             payload["sceneIds"] = list(
                 check_ids("scene_ids", scene_ids, min_len=1)
             )
-        env = await c._call("POST", path, payload=payload, retry=retry)
-        return c._structure(
-            env.get("result"), SceneSummaryStatus, "POST", path
+        return await self._request(
+            "POST", path, SceneSummaryStatus, payload=payload, retry=retry
         )
 
     async def get(
@@ -97,13 +95,13 @@ class SceneSummariesResource(Resource):
             NotFound: No such workspace, project, asset or index.
 
         """
-        c = self._client
-        path = c._paths.scene_summaries(
+        path = self._paths.scene_summaries(
             *asset_ref(workspace, project_id, asset_id),
             check_id("index_id", index_id),
         )
-        env = await c._call("GET", path, retry=retry)
-        return c._structure(env.get("result"), SceneSummaryResult, "GET", path)
+        return await self._request(
+            "GET", path, SceneSummaryResult, retry=retry
+        )
 
     async def status(  # noqa: PLR0913 -- one argument per path segment
         self,
@@ -122,13 +120,14 @@ class SceneSummariesResource(Resource):
             NotFound: No such workspace, project, asset, index or run.
 
         """
-        c = self._client
-        path = self._run_path(
-            workspace, project_id, asset_id, index_id, scene_summary_id
+        path = self._paths.scene_summary_status(
+            *self._run_ref(
+                workspace, project_id, asset_id, index_id, scene_summary_id
+            )
         )
-        path += "/status"
-        env = await c._call("GET", path, retry=retry)
-        return c._structure(env.get("result"), SceneSummaryStatus, "GET", path)
+        return await self._request(
+            "GET", path, SceneSummaryStatus, retry=retry
+        )
 
     async def cancel(  # noqa: PLR0913 -- one argument per path segment
         self,
@@ -150,11 +149,10 @@ class SceneSummariesResource(Resource):
             NotFound: No such workspace, project, asset, index or run.
 
         """
-        c = self._client
         path = self._run_path(
             workspace, project_id, asset_id, index_id, scene_summary_id
         )
-        await c._call("DELETE", path, retry=retry)
+        await self._request("DELETE", path, retry=retry)
 
     def _run_path(
         self,
@@ -164,7 +162,21 @@ class SceneSummariesResource(Resource):
         index_id: int,
         scene_summary_id: int,
     ) -> str:
-        return self._client._paths.scene_summary(
+        return self._paths.scene_summary(
+            *self._run_ref(
+                workspace, project_id, asset_id, index_id, scene_summary_id
+            )
+        )
+
+    @staticmethod
+    def _run_ref(
+        workspace: str,
+        project_id: int,
+        asset_id: int,
+        index_id: int,
+        scene_summary_id: int,
+    ) -> tuple[str, int, int, int, int]:
+        return (
             *asset_ref(workspace, project_id, asset_id),
             check_id("index_id", index_id),
             check_id("scene_summary_id", scene_summary_id),

@@ -72,16 +72,16 @@ class SearchResource(Resource):
             ValidationError: The name has no supported extension.
 
         """
-        c = self._client
-        path = c._paths.search_image_upload_url()
+        path = self._paths.search_image_upload_url()
         payload = {
             "assetType": "IMAGE",
             "assetFileName": check_file_name(
                 "file_name", file_name, limits.SEARCH_IMAGE_EXTENSIONS
             ),
         }
-        env = await c._call("POST", path, payload=payload, retry=retry)
-        return c._structure(env.get("result"), SearchImageUpload, "POST", path)
+        return await self._request(
+            "POST", path, SearchImageUpload, payload=payload, retry=retry
+        )
 
     async def complete_image_upload(
         self, asset_key: str, *, retry: RetryArg = USE_CLIENT_DEFAULT
@@ -98,18 +98,16 @@ class SearchResource(Resource):
             HEIC, the converted JPG's key).
 
         """
-        c = self._client
-        path = c._paths.search_image_upload_complete()
+        path = self._paths.search_image_upload_complete()
         key = check_text(
             "asset_key",
             asset_key,
             max_len=limits.OBJECT_KEY_MAX_BYTES,
             not_blank=True,
         )
-        env = await c._call(
-            "POST", path, payload={"assetKey": key}, retry=retry
+        return await self._request(
+            "POST", path, UploadStatus, payload={"assetKey": key}, retry=retry
         )
-        return c._structure(env.get("result"), UploadStatus, "POST", path)
 
     async def request(  # noqa: PLR0913 -- every option is keyword-only
         self,
@@ -156,8 +154,7 @@ class SearchResource(Resource):
             NotFound: No such workspace.
 
         """
-        c = self._client
-        path = c._paths.search(check_workspace_ref(workspace))
+        path = self._paths.search(check_workspace_ref(workspace))
         payload: dict[str, Any] = {
             "query": _query(text, image_key, persons, dialog),
             "filter": _filter(
@@ -176,8 +173,9 @@ class SearchResource(Resource):
                     limits.CONFIDENCE_LEVELS,
                 )
             }
-        env = await c._call("POST", path, payload=payload, retry=retry)
-        return c._structure(env.get("result"), SearchJob, "POST", path)
+        return await self._request(
+            "POST", path, SearchJob, payload=payload, retry=retry
+        )
 
     async def results(
         self,
@@ -206,17 +204,16 @@ class SearchResource(Resource):
         num, size = check_page(
             page_num, page_size, max_size=limits.SEARCH_PAGE_SIZE_MAX
         )
-        c = self._client
-        path = c._paths.search_result(
+        path = self._paths.search_result(
             check_workspace_ref(workspace), check_search_id(search_id)
         )
-        env = await c._call(
+        return await self._request(
             "GET",
             path,
+            SearchResults,
             query={"pageNum": num, "pageSize": size},
             retry=retry,
         )
-        return c._structure(env.get("result"), SearchResults, "GET", path)
 
 
 def _query(

@@ -25,6 +25,10 @@ from ._base import Resource, iterate_pages
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
+    from .._client import MaiuClient
+    from .._project_cap import ProjectRegistry
+    from .._urls import ApiPaths
+
 
 __all__ = ["WorkspacesResource"]
 
@@ -34,7 +38,14 @@ class WorkspacesResource(Resource):
     Create, list, read and delete workspaces (``client.workspaces``).
     """
 
-    __slots__ = ()
+    __slots__ = ("_projects",)
+
+    def __init__(
+        self, client: MaiuClient, paths: ApiPaths, projects: ProjectRegistry
+    ) -> None:
+        super().__init__(client, paths)
+        # Deleting a workspace forgets what is known of its projects.
+        self._projects = projects
 
     async def create(
         self,
@@ -60,10 +71,10 @@ class WorkspacesResource(Resource):
         payload: dict[str, object] = {"workspaceName": name}
         if bucket_name is not None:
             payload["bucketName"] = check_bucket_name(bucket_name)
-        c = self._client
-        path = c._paths.workspaces()
-        env = await c._call("POST", path, payload=payload, retry=retry)
-        ws = c._structure(env.get("result"), Workspace, "POST", path)
+        path = self._paths.workspaces()
+        ws = await self._request(
+            "POST", path, Workspace, payload=payload, retry=retry
+        )
         if ws.bucket_name is None and bucket_name is not None:
             # The create answer omits the bucket; we know what we sent.
             ws = attrs.evolve(ws, bucket_name=bucket_name)
@@ -80,15 +91,14 @@ class WorkspacesResource(Resource):
         Return one page of the account's workspaces.
         """
         num, size = check_page(page_num, page_size)
-        c = self._client
-        path = c._paths.workspaces()
-        env = await c._call(
+        path = self._paths.workspaces()
+        return await self._request(
             "GET",
             path,
+            Page[Workspace],
             query={"pageNum": num, "pageSize": size},
             retry=retry,
         )
-        return c._structure(env.get("result"), Page[Workspace], "GET", path)
 
     def iterate(
         self, *, page_size: int = limits.ASSET_PAGE_SIZE_MAX
@@ -111,10 +121,8 @@ class WorkspacesResource(Resource):
             NotFound: No such workspace.
 
         """
-        c = self._client
-        path = c._paths.workspace(check_workspace_ref(workspace))
-        env = await c._call("GET", path, retry=retry)
-        return c._structure(env.get("result"), Workspace, "GET", path)
+        path = self._paths.workspace(check_workspace_ref(workspace))
+        return await self._request("GET", path, Workspace, retry=retry)
 
     async def delete(
         self, workspace: str, *, retry: RetryArg = USE_CLIENT_DEFAULT
@@ -126,7 +134,6 @@ class WorkspacesResource(Resource):
             NotFound: No such workspace.
 
         """
-        c = self._client
         ws = check_workspace_ref(workspace)
-        await c._call("DELETE", c._paths.workspace(ws), retry=retry)
-        c._projects.forget(ws)
+        await self._request("DELETE", self._paths.workspace(ws), retry=retry)
+        self._projects.forget(ws)

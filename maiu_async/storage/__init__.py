@@ -33,12 +33,12 @@ the same NCP keys as the API; `StorageConfig` overrides any of it.
 
 from __future__ import annotations
 
-from ._config import Checksum, StorageConfig
-from ._errors import (
+from ..exceptions import (
     ObjectStorageError,
     ObjectStorageRefused,
     ObjectStorageUnavailable,
 )
+from ._config import Checksum, StorageConfig
 from ._filter import ListedObject, ObjectFilter, SkipReason
 from ._source import ListingStats, ObjectStorageSource
 
@@ -57,14 +57,12 @@ __all__ = [
 ]
 
 # Tracebacks and reprs show maiu_async.storage.X, not the private module.
+# The errors stay maiu_async.exceptions.X, where the whole tree lives.
 for _cls in (
     ListedObject,
     ListingStats,
     ObjectFilter,
-    ObjectStorageError,
-    ObjectStorageRefused,
     ObjectStorageSource,
-    ObjectStorageUnavailable,
     SkipReason,
     StorageConfig,
 ):

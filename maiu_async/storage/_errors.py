@@ -1,83 +1,26 @@
 """
-What goes wrong when Object Storage is listed, in the SDK's error tree.
+botocore's failures, translated into the SDK's error tree.
 
-::
+The classes (`ObjectStorageError` and its two subclasses) live in
+`maiu_async.exceptions` with the rest of the tree.  botocore's exceptions
+never leave this package: `translate` maps them at the boundary, as
+``_transport`` does for aiohttp's.
 
-    MaiuError
-    └── ObjectStorageError            .operation, .bucket, .code, .status
-        ├── ObjectStorageRefused      the store said no (4xx): no such
-        │                             bucket, access denied, bad keys
-        └── ObjectStorageUnavailable  no usable answer: network, timeout,
-                                      5xx after the client's retries
-
-botocore's exceptions never leave this package: `translate` maps them
-at the boundary, as ``_transport`` does for aiohttp's.
-
-Strictly private; the classes are re-exported by ``maiu_async.storage``.
+Strictly private.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..exceptions import MaiuError
+from ..exceptions import (
+    ObjectStorageError,
+    ObjectStorageRefused,
+    ObjectStorageUnavailable,
+)
 
 
-__all__ = [
-    "ObjectStorageError",
-    "ObjectStorageRefused",
-    "ObjectStorageUnavailable",
-    "translate",
-]
-
-
-class ObjectStorageError(MaiuError):
-    """
-    An Object Storage request failed.
-
-    Attributes:
-        operation: The S3 operation (``ListObjects``, ``HeadObject``).
-        bucket: The bucket it was about.
-        code: The S3 error code (``NoSuchBucket``, ``AccessDenied``...),
-            or ``None`` when there was no answer.
-        status: The HTTP status, or ``None`` when there was no answer.
-
-    .. versionadded:: 0.1.0
-
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        operation: str,
-        bucket: str,
-        code: str | None = None,
-        status: int | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.operation = operation
-        self.bucket = bucket
-        self.code = code
-        self.status = status
-
-
-class ObjectStorageRefused(ObjectStorageError):
-    """
-    Object Storage refused the request (4xx): fix it before retrying.
-
-    .. versionadded:: 0.1.0
-
-    """
-
-
-class ObjectStorageUnavailable(ObjectStorageError):
-    """
-    Object Storage gave no usable answer; retrying later may work.
-
-    .. versionadded:: 0.1.0
-
-    """
+__all__ = ["translate"]
 
 
 def translate(

@@ -30,9 +30,9 @@ from typing import TYPE_CHECKING, Any, Self
 import attrs
 
 from .._validation import check_bucket_name
-from ..exceptions import UsageError
+from ..exceptions import ObjectStorageUnavailable, UsageError
 from ._config import StorageConfig, open_s3_client
-from ._errors import ObjectStorageUnavailable, translate
+from ._errors import translate
 from ._filter import ListedObject, ObjectFilter, SkipReason
 
 

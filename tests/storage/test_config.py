@@ -10,10 +10,11 @@ import pytest
 
 from s3helpers import S3_SECRET_KEY
 
+import maiu_async
 import maiu_async.storage as storage_package
 
 from maiu_async import Credentials
-from maiu_async.exceptions import CredentialsNotFound, UsageError
+from maiu_async.exceptions import CredentialsNotFound, MaiuError, UsageError
 from maiu_async.storage import StorageConfig
 from maiu_async.storage._config import open_s3_client
 
@@ -143,8 +144,11 @@ async def test_without_the_s3_extra(monkeypatch):
             pass
 
 
+ERROR_ENDS = ("Error", "Refused", "Unavailable")
+
+
 def test_public_surface():
-    """__all__ is sorted and complete; classes show as maiu_async.storage."""
+    """__all__ is sorted and complete; classes show as a public module."""
     public = {
         name
         for name, value in vars(storage_package).items()
@@ -155,7 +159,16 @@ def test_public_surface():
 
     assert sorted(storage_package.__all__) == list(storage_package.__all__)
     assert public == set(storage_package.__all__)
+    errors = {n for n in storage_package.__all__ if n.endswith(ERROR_ENDS)}
     for name in storage_package.__all__:
         obj = getattr(storage_package, name)
         if isinstance(obj, type):
-            assert "maiu_async.storage" == obj.__module__, name
+            # The errors live with the whole tree, in maiu_async.exceptions.
+            home = "exceptions" if name in errors else "storage"
+            assert f"maiu_async.{home}" == obj.__module__, name
+
+
+def test_errors_are_one_tree():
+    """The storage errors are the tree's, importable from both places."""
+    assert maiu_async.ObjectStorageError is storage_package.ObjectStorageError
+    assert issubclass(storage_package.ObjectStorageRefused, MaiuError)

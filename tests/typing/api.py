@@ -5,12 +5,14 @@ The public API as a type checker sees it; checked by mypy, never run.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import assert_type
+from typing import Any, assert_type
 
 from maiu_async import (
     USE_CLIENT_DEFAULT,
+    AiohttpTransport,
     AnalysisStatus,
     Asset,
+    AsyncTransport,
     ConfidenceLevel,
     Credentials,
     DialogQuery,
@@ -27,6 +29,7 @@ from maiu_async import (
     PersonThumbnails,
     Project,
     ProjectList,
+    RawResponse,
     RetryPolicy,
     SceneSummaryResult,
     SceneSummaryStatus,
@@ -35,8 +38,19 @@ from maiu_async import (
     SearchResults,
     ThumbnailSpec,
     ThumbnailUpload,
+    Timeouts,
     UploadStatus,
     Workspace,
+)
+from maiu_async.testing import (
+    MockTransport,
+    Request,
+    Response,
+    TestingMode,
+    api_error,
+    is_testing,
+    set_testing,
+    success,
 )
 
 
@@ -169,3 +183,39 @@ async def use_persons(client: MaiuClient) -> None:
     async for t in client.person_tags.iterate("ws"):
         assert_type(t, PersonTag)
     assert_type(await client.person_tags.delete("ws", tag.tag_id), None)
+
+
+async def use_seams() -> None:
+    """Exercise the transport seam, the request method and testing mode."""
+
+    def handler(request: Request) -> Response:
+        assert_type(request.json(), Any)
+        return success({"workspaceName": request.path})
+
+    async def async_handler(request: Request) -> Response:
+        return api_error(404, "10101", retry_after=1)
+
+    mock = MockTransport(handler)
+    transport: AsyncTransport = mock
+    assert_type(mock.requests, list[Request])
+    MockTransport(async_handler)
+    wrapped: AsyncTransport = AiohttpTransport(timeouts=Timeouts())
+    assert_type(await wrapped.send("GET", "u", {}, None), RawResponse)
+    with set_testing(True, attempts=2):
+        assert_type(is_testing(), bool)
+    assert_type(set_testing(False), TestingMode)
+    async with MaiuClient(
+        access_key="ak", secret_key="sk", transport=transport
+    ) as client:
+        ws = await client.request("GET", "/api/v1/workspaces/w", Workspace)
+        assert_type(ws, Workspace)
+        page = await client.request(
+            "GET",
+            "/api/v1/workspaces",
+            Page[Workspace],
+            query={"pageNum": 1},
+        )
+        assert_type(page, Page[Workspace])
+        assert_type(
+            await client.request("DELETE", "/api/v1/workspaces/w"), None
+        )

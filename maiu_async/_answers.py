@@ -1,0 +1,110 @@
+"""
+What an answer means: a success envelope, or the exception it stands for.
+
+The client sends; this module reads what came back.  Which error code
+maps to which class is `maiu_async._errorcodes`'s table.
+
+Strictly private.
+"""
+
+from __future__ import annotations
+
+import json
+
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any
+
+from ._errorcodes import exception_class, parse_error_body
+from .exceptions import APIStatusError, RateLimited, ResponseDecodeError
+
+
+if TYPE_CHECKING:
+    from ._transport import RawResponse
+
+
+__all__ = ["parse_retry_after", "read_answer"]
+
+_ERROR_BODY_PREVIEW = 2000
+
+
+def read_answer(raw: RawResponse, method: str, url: str) -> dict[str, Any]:
+    """
+    Return the success envelope of *raw*, or raise what it means.
+
+    Raises:
+        APIStatusError: An error answer (a subclass by status and code),
+            including HTTP 2xx with a non-zero ``code``.
+        ResponseDecodeError: A 2xx (or 3xx) that is not an API envelope.
+
+    """
+    try:
+        decoded: Any = json.loads(raw.body) if raw.body else None
+    except (ValueError, RecursionError):
+        # RecursionError: JSON nested too deep ("[[[[..."), which no API
+        # answer is; the body is then shown as text.
+        decoded = None
+    if raw.status < 400 and isinstance(decoded, dict):
+        if str(decoded.get("code")) == "0":
+            return decoded
+        if "code" in decoded:
+            raise _error(method, url, raw, decoded)
+    if raw.status < 400:
+        raise ResponseDecodeError(
+            f"HTTP {raw.status} answer is not an API envelope: "
+            f"{_preview(raw.body)!r}",
+            method=method,
+            url=url,
+        )
+    raise _error(method, url, raw, decoded)
+
+
+def _error(
+    method: str,
+    url: str,
+    raw: RawResponse,
+    decoded: Any,  # noqa: ANN401 -- any JSON
+) -> APIStatusError:
+    parsed = parse_error_body(decoded)
+    cls = exception_class(raw.status, parsed)
+    kwargs: dict[str, Any] = {
+        "status": raw.status,
+        "api_code": parsed.code,
+        "api_message": parsed.message,
+        "method": method,
+        "url": url,
+        "body": decoded if decoded is not None else _preview(raw.body),
+        "request_id": raw.request_id,
+    }
+    if cls is RateLimited:
+        return RateLimited(
+            retry_after=parse_retry_after(raw.retry_after), **kwargs
+        )
+    return cls(**kwargs)
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """
+    Read a ``Retry-After`` header: seconds (fractions allowed) or a date.
+
+    Strictly private.
+    """
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:  # "-0000": UTC, zone unknown (RFC 5322)
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - datetime.now(UTC)).total_seconds()
+    if seconds != seconds:  # NaN  # noqa: PLR0124
+        return None
+    return max(0.0, seconds)
+
+
+def _preview(body: bytes) -> str:
+    return body[:_ERROR_BODY_PREVIEW].decode("utf-8", "replace")
