@@ -44,7 +44,7 @@ from ._transport import (
     Timeouts,
 )
 from ._types import USE_CLIENT_DEFAULT, UseClientDefault
-from .bulk import register_many, stream_register
+from .bulk import BulkOptions, register_many, stream_register
 from .exceptions import (
     APIStatusError,
     AuthenticationFailed,
@@ -124,6 +124,7 @@ __all__ = [
     "AsyncTransport",
     "AuthenticationFailed",
     "BadRequest",
+    "BulkOptions",
     "ConfidenceLevel",
     "Conflict",
     "ConnectError",

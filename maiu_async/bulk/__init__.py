@@ -80,7 +80,7 @@ if TYPE_CHECKING:
 
     from anyio.streams.memory import MemoryObjectReceiveStream
 
-    from .. import MaiuClient
+    from .._client import MaiuClient
 
 
 __all__ = [

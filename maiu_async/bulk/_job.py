@@ -65,7 +65,7 @@ if TYPE_CHECKING:
 
     from anyio.streams.memory import MemoryObjectSendStream
 
-    from .. import MaiuClient
+    from .._client import MaiuClient
     from ._options import BulkOptions
     from ._report import BulkReport, Outcome, OutcomeHook
 

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
         MemoryObjectSendStream,
     )
 
-    from .. import MaiuClient
+    from .._client import MaiuClient
     from .._scheduler import AdaptiveLimiter
     from ._options import BulkOptions
     from ._outbox import Outbox

@@ -43,7 +43,7 @@ from .._retry import RetryPolicy
 if TYPE_CHECKING:
     from collections.abc import Collection
 
-    from .. import MaiuClient
+    from .._client import MaiuClient
     from .._scheduler import AdaptiveLimiter
 
 

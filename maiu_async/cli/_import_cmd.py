@@ -17,6 +17,12 @@ from typing import TYPE_CHECKING
 import click
 
 from maiu_async import limits
+from maiu_async._credentials import (
+    ENV_S3_ACCESS_KEY,
+    ENV_S3_ENDPOINT,
+    ENV_S3_REGION,
+    ENV_S3_SECRETS,
+)
 
 from ._import_run import (
     count_keys_of,
@@ -26,7 +32,14 @@ from ._import_run import (
     run_dry_run,
     storage_config,
 )
-from ._options import Settings, connection_options, make_client, run_async
+from ._options import (
+    BULK_DEFAULTS,
+    Settings,
+    connection_options,
+    make_client,
+    run_async,
+)
+from ._render import make_console, print_summary
 
 
 if TYPE_CHECKING:
@@ -99,33 +112,37 @@ __all__ = ["import_"]
 @click.option(
     "--s3-endpoint",
     metavar="URL",
-    envvar="MAIU_S3_ENDPOINT",
+    envvar=ENV_S3_ENDPOINT,
     default=limits.OBJECT_STORAGE_ENDPOINT,
     show_default=True,
-    help="Object Storage endpoint to list (env: MAIU_S3_ENDPOINT).",
+    show_envvar=True,
+    help="Object Storage endpoint to list.",
 )
 @click.option(
     "--s3-region",
     metavar="NAME",
-    envvar="MAIU_S3_REGION",
+    envvar=ENV_S3_REGION,
     default=limits.OBJECT_STORAGE_REGION,
     show_default=True,
-    help="Its region name (env: MAIU_S3_REGION).",
+    show_envvar=True,
+    help="Its region name.",
 )
 @click.option(
     "--s3-access-key",
     metavar="KEY",
-    envvar="MAIU_S3_ACCESS_KEY",
+    envvar=ENV_S3_ACCESS_KEY,
+    show_envvar=True,
     help=(
-        "Object Storage access key (env: MAIU_S3_ACCESS_KEY). Default: the "
-        "same NCP keys as the API. Its secret is read only from "
-        "$MAIU_S3_SECRET_KEY or $AWS_SECRET_ACCESS_KEY."
+        "Object Storage access key. Default: the same NCP keys as the API. "
+        "Its secret is read only from "
+        + " or ".join(f"${name}" for name in ENV_S3_SECRETS)
+        + "."
     ),
 )
 @click.option(
     "--concurrency",
     type=click.IntRange(1, 1024),
-    default=64,
+    default=BULK_DEFAULTS.concurrency,
     show_default=True,
     help="Requests in flight at most.",
 )
@@ -252,8 +269,6 @@ def import_(  # noqa: PLR0913 -- one parameter per option
     if as_json:
         click.echo(json.dumps(summary.as_json()))
     else:
-        from ._render import make_console, print_summary  # noqa: PLC0415
-
         print_summary(make_console(), summary)
     if summary.interrupted:
         click.echo(resume_hint(journal, report, settings.argv), err=True)

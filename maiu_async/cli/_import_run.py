@@ -20,7 +20,10 @@ from typing import TYPE_CHECKING
 
 import click
 
+from maiu_async.storage import ObjectStorageSource, StorageConfig
+
 from ._errors import EXIT_INTERRUPTED, EXIT_OK
+from ._importer import aiter_stream_keys, run_import
 from ._keysfile import count_keys, iter_keys
 from ._options import (
     PROG,
@@ -30,6 +33,9 @@ from ._options import (
     err,
     run_async,
 )
+from ._render import ImportProgress, make_console, print_dry_run
+from ._storage import MissingSecret, s3_credentials
+from ._storage import dry_run as list_and_filter
 
 
 if TYPE_CHECKING:
@@ -45,7 +51,7 @@ if TYPE_CHECKING:
 
     from maiu_async import MaiuClient
     from maiu_async.bulk import BulkEvent, Outcome, SkippedKey
-    from maiu_async.storage import ListingStats, StorageConfig
+    from maiu_async.storage import ListingStats
 
     from ._importer import ImportDisplay, ImportSummary
 
@@ -151,10 +157,6 @@ def storage_config(
     """
     Where to list, with which keys.
     """
-    from maiu_async.storage import StorageConfig  # noqa: PLC0415
-
-    from ._storage import MissingSecret, s3_credentials  # noqa: PLC0415
-
     try:
         found = s3_credentials(
             access_key, lambda: credentials(settings.access_key)
@@ -175,8 +177,6 @@ def run_dry_run(
     """
     List and filter a bucket prefix; print the verdicts; send nothing.
     """
-    from ._storage import dry_run as list_and_filter  # noqa: PLC0415
-
     with report_file(report) as out_file:
         try:
             summary = run_async(
@@ -198,7 +198,6 @@ def run_dry_run(
         click.echo(json.dumps(summary.as_json()))
     else:
         sys.stdout.flush()
-        from ._render import make_console, print_dry_run  # noqa: PLC0415
 
         print_dry_run(make_console(stderr=True), summary)
     return EXIT_OK
@@ -243,8 +242,6 @@ async def import_keys(  # noqa: PLR0913 -- the command's options
 
     *keys_file* ``None`` without a *listing* reads standard input.
     """
-    from ._importer import aiter_stream_keys, run_import  # noqa: PLC0415
-
     async with client, contextlib.AsyncExitStack() as astack:
         if project_id is None:
             assert project_name is not None  # noqa: S101 -- checked before
@@ -255,8 +252,6 @@ async def import_keys(  # noqa: PLR0913 -- the command's options
             keys: Iterable[str] | AsyncIterator[str | SkippedKey]
             stats: Callable[[], ListingStats] | None = None
             if listing is not None:
-                from maiu_async.storage import ObjectStorageSource  # noqa: PLC0415
-
                 prefix, storage = listing
                 source = await astack.enter_async_context(
                     ObjectStorageSource(bucket, prefix, config=storage)
@@ -283,8 +278,6 @@ async def import_keys(  # noqa: PLR0913 -- the command's options
             if as_json:
                 display = _QuietDisplay()
             else:
-                from ._render import ImportProgress, make_console  # noqa: PLC0415
-
                 display = stack.enter_context(
                     ImportProgress(make_console(stderr=True), total)
                 )

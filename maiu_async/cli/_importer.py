@@ -26,6 +26,7 @@ from maiu_async.bulk import BulkOptions, OutcomeStatus, stream_register
 
 from ._errors import EXIT_FAILURES, EXIT_INTERRUPTED, EXIT_OK
 from ._keysfile import KeysFileError, LineSplitter
+from ._storage import skipped_by_reason
 
 
 if TYPE_CHECKING:
@@ -114,8 +115,6 @@ class ImportSummary:
         r = self.report
         listed: dict[str, object] = {}
         if self.listing is not None:
-            from ._storage import skipped_by_reason  # noqa: PLC0415
-
             listed = {
                 "listed": self.listing.listed,
                 "pages": self.listing.pages,

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import click
 
-from ._options import run_async
+from ._demo import run_demo
+from ._options import BULK_DEFAULTS, run_async
 from ._passthrough import run_emulator
 
 
@@ -34,7 +35,7 @@ __all__ = ["demo", "emulator"]
 @click.option(
     "--concurrency",
     type=click.IntRange(1, 1024),
-    default=64,
+    default=BULK_DEFAULTS.concurrency,
     show_default=True,
     help="Requests in flight at most.",
 )
@@ -47,8 +48,6 @@ def demo(key_count: int, latency: float, concurrency: int) -> int:
     progress bar, then prints the summary and the emulator's own counters
     as proof.
     """
-    from ._demo import run_demo  # noqa: PLC0415
-
     return run_async(
         lambda: run_demo(
             key_count=key_count, latency=latency, concurrency=concurrency

@@ -24,6 +24,7 @@ from ._options import (
     run_async,
     workspace_option,
 )
+from ._render import make_console, print_projects
 
 
 __all__ = ["projects", "workspaces"]
@@ -94,8 +95,6 @@ def projects_list(
     if as_json:
         echo_json([jsonable(p) for p in listed.projects])
     else:
-        from ._render import make_console, print_projects  # noqa: PLC0415
-
         print_projects(make_console(), listed.projects)
     return EXIT_OK
 

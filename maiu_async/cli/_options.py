@@ -20,6 +20,8 @@ import attrs
 import click
 
 from maiu_async import ConnectionLimits, Credentials, MaiuClient
+from maiu_async._credentials import ENV_PAIRS
+from maiu_async.bulk import BulkOptions
 
 from ._errors import EXIT_USAGE
 
@@ -51,11 +53,9 @@ CONTEXT_SETTINGS: Final = {
     "help_option_names": ["-h", "--help"],
     "max_content_width": 100,
 }
-# The ncloud variable pairs MaiuClient reads (see maiu_async._credentials).
-_ENV_PAIRS: Final = (
-    ("NCLOUD_ACCESS_KEY_ID", "NCLOUD_SECRET_ACCESS_KEY"),
-    ("NCLOUD_ACCESS_KEY", "NCLOUD_SECRET_KEY"),
-)
+
+#: The bulk engine's defaults, shown by the commands that run a job.
+BULK_DEFAULTS: Final = BulkOptions()
 
 T = TypeVar("T")
 F = TypeVar("F", bound="Callable[..., Any]")
@@ -162,7 +162,7 @@ def credentials(access_key: str | None) -> Credentials:
     if access_key is None:
         return Credentials.from_environment()
     env = dict(os.environ)
-    for access_name, _secret_name in _ENV_PAIRS:
+    for access_name, _secret_name in ENV_PAIRS:
         env[access_name] = access_key
     found = Credentials.from_environment(env)
     return Credentials(access_key, found.secret_key)

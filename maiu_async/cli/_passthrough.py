@@ -12,6 +12,8 @@ import sys
 
 from typing import TYPE_CHECKING
 
+from maiu_async.emulator._cli import main
+
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -28,8 +30,6 @@ def run_emulator(args: Sequence[str]) -> int:
     which is turned into the status here, so that ``main`` returns
     instead of ending the interpreter.
     """
-    from maiu_async.emulator._cli import main  # noqa: PLC0415 -- lazy
-
     try:
         return main(list(args))
     except SystemExit as exc:

@@ -30,6 +30,9 @@ from rich.table import Table
 from rich.text import Text
 
 from maiu_async.bulk import OutcomeStatus, RetryScheduled
+from maiu_async.storage._filter import human_size
+
+from ._storage import skipped_by_reason
 
 
 if TYPE_CHECKING:
@@ -273,8 +276,6 @@ def summary_table(summary: ImportSummary, title: str) -> Table:
         registered_note.append(f"{r.reconciled:,} found after a lost answer")
     skipped_note = "invalid or repeated keys, never sent"
     if summary.listing is not None:
-        from ._storage import skipped_by_reason  # noqa: PLC0415
-
         reasons = [
             f"{count:,} {reason}"
             for reason, count in skipped_by_reason(summary.listing).items()
@@ -378,10 +379,6 @@ def print_dry_run(console: Console, summary: DryRunSummary) -> None:
 
     Strictly private.
     """
-    from maiu_async.storage._filter import human_size  # noqa: PLC0415
-
-    from ._storage import skipped_by_reason  # noqa: PLC0415
-
     s = summary.stats
     table = Table(
         title=f"Dry run: {summary.bucket}/{summary.prefix} (nothing sent)",

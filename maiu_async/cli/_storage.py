@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Final
 import attrs
 
 from maiu_async import Credentials
+from maiu_async._credentials import ENV_S3_SECRETS
 from maiu_async.storage import (
     ListingStats,
     ObjectStorageSource,
@@ -52,7 +53,6 @@ __all__ = [
 ]
 
 #: Where the secret of ``--s3-access-key`` is read, in order.
-ENV_S3_SECRETS: Final = ("MAIU_S3_SECRET_KEY", "AWS_SECRET_ACCESS_KEY")
 #: Examples of skipped keys kept per reason for the summary.
 EXAMPLES_PER_REASON: Final = 3
 

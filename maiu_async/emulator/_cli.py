@@ -19,6 +19,12 @@ import sys
 
 from maiu_async import limits
 
+from .._credentials import (
+    ENV_EMULATOR_ACCESS_KEY,
+    ENV_EMULATOR_S3_ACCESS_KEY,
+    ENV_EMULATOR_S3_SECRET_KEY,
+    ENV_EMULATOR_SECRET_KEY,
+)
 from ._config import (
     FAULT_KINDS,
     EmulatorConfig,
@@ -31,10 +37,6 @@ from ._server import run
 
 __all__ = ["main"]
 
-ENV_ACCESS_KEY = "MAIU_EMULATOR_ACCESS_KEY"
-ENV_SECRET_KEY = "MAIU_EMULATOR_SECRET_KEY"  # noqa: S105 -- a variable name
-ENV_S3_ACCESS_KEY = "MAIU_EMULATOR_S3_ACCESS_KEY"
-ENV_S3_SECRET_KEY = "MAIU_EMULATOR_S3_SECRET_KEY"  # noqa: S105 -- a name
 
 _FAULT_FLAGS = (
     ("--fault-500", "error_500", "answer 500 unprocessed"),
@@ -61,14 +63,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--access-key",
-        default=os.environ.get(ENV_ACCESS_KEY),
-        help=f"accepted access key (default: ${ENV_ACCESS_KEY})",
+        default=os.environ.get(ENV_EMULATOR_ACCESS_KEY),
+        help=f"accepted access key (default: ${ENV_EMULATOR_ACCESS_KEY})",
     )
     parser.add_argument(
         "--secret-key",
-        default=os.environ.get(ENV_SECRET_KEY),
+        default=os.environ.get(ENV_EMULATOR_SECRET_KEY),
         help=(
-            f"its secret key (default: ${ENV_SECRET_KEY}; prefer the "
+            f"its secret key (default: ${ENV_EMULATOR_SECRET_KEY}; prefer the "
             "variable: arguments are visible to other users)"
         ),
     )
@@ -189,12 +191,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     storage.add_argument(
         "--s3-access-key",
-        default=os.environ.get(ENV_S3_ACCESS_KEY),
+        default=os.environ.get(ENV_EMULATOR_S3_ACCESS_KEY),
         metavar="KEY",
         help=(
-            f"its access key (default: ${ENV_S3_ACCESS_KEY}, else the "
-            f"emulator's own keys); the secret is read from "
-            f"${ENV_S3_SECRET_KEY} only"
+            f"its access key (default: ${ENV_EMULATOR_S3_ACCESS_KEY}, else "
+            "the emulator's own keys); the secret is read from "
+            f"${ENV_EMULATOR_S3_SECRET_KEY} only"
         ),
     )
     storage.add_argument(
@@ -214,9 +216,11 @@ def _object_storage(args: argparse.Namespace) -> ObjectStorageCheck | None:
     if args.s3_endpoint is None:
         return None
     access = args.s3_access_key
-    secret = os.environ.get(ENV_S3_SECRET_KEY) if access else None
+    secret = os.environ.get(ENV_EMULATOR_S3_SECRET_KEY) if access else None
     if access and not secret:
-        raise ValueError(f"--s3-access-key needs ${ENV_S3_SECRET_KEY}")
+        raise ValueError(
+            f"--s3-access-key needs ${ENV_EMULATOR_S3_SECRET_KEY}"
+        )
     return ObjectStorageCheck(
         endpoint=args.s3_endpoint,
         region=args.s3_region,
@@ -297,8 +301,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.access_key or not args.secret_key:
         parser.error(
-            f"--access-key/--secret-key (or ${ENV_ACCESS_KEY} and "
-            f"${ENV_SECRET_KEY}) are required"
+            f"--access-key/--secret-key (or ${ENV_EMULATOR_ACCESS_KEY} and "
+            f"${ENV_EMULATOR_SECRET_KEY}) are required"
         )
     try:
         config = _config(args)
