@@ -1,0 +1,18 @@
+"""
+The documentation tests' report: how many blocks ran, how many are marked.
+"""
+
+from __future__ import annotations
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """List, per Markdown file, the blocks run and the blocks marked."""
+    from test_snippets import TALLY  # noqa: PLC0415 -- loaded by pytest
+
+    if not TALLY:
+        return
+    terminalreporter.section("documentation blocks")
+    for name, (ran, marked) in sorted(TALLY.items()):
+        terminalreporter.write_line(
+            f"{name}: {ran} run, {marked} marked not-run"
+        )
