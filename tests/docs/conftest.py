@@ -7,12 +7,14 @@ from __future__ import annotations
 
 def pytest_terminal_summary(terminalreporter) -> None:
     """List, per Markdown file, the blocks run and the blocks marked."""
-    from test_snippets import TALLY  # noqa: PLC0415 -- loaded by pytest
+    # A file whose test failed shows its counts too: the failure says
+    # which block stopped it.
+    from test_doc_snippets import TALLY  # noqa: PLC0415 -- loaded by pytest
 
     if not TALLY:
         return
     terminalreporter.section("documentation blocks")
     for name, (ran, marked) in sorted(TALLY.items()):
         terminalreporter.write_line(
-            f"{name}: {ran} run, {marked} marked not-run"
+            f"{name}: {ran} runnable, {marked} marked not-run"
         )

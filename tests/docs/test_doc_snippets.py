@@ -74,7 +74,7 @@ def markdown_files() -> list[Path]:
     return [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 
 
-#: Blocks run and marked, per file, for the terminal summary.
+#: Blocks to run and blocks marked not-run, per file, for the summary.
 TALLY: dict[str, tuple[int, int]] = {}
 
 
@@ -206,8 +206,9 @@ def _check_shell(where: str, code: int, out: str, err: str) -> None:
 async def test_page_blocks_run(path, page_env, client):
     """Each runnable block of the page runs without error, in order."""
     blocks = blocks_of(path)
+    marked = sum(block.not_run is not None for block in blocks)
+    TALLY[path.relative_to(ROOT).as_posix()] = (len(blocks) - marked, marked)
     namespace: dict[str, object] = {"__name__": "__main__"}
-    ran = 0
     for block in blocks:
         if block.not_run is not None:
             continue
@@ -221,8 +222,6 @@ async def test_page_blocks_run(path, page_env, client):
                 raise AssertionError(message) from exc
         else:
             _check_shell(where, *await _run_shell(block, page_env))
-        ran += 1
-    TALLY[path.relative_to(ROOT).as_posix()] = (ran, len(blocks) - ran)
 
 
 def test_markers_are_well_formed():
