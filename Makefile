@@ -1,17 +1,23 @@
 # Two commands do all set-up: `make demo` and `make test`.
-# Each bootstraps .venv from nothing (idempotent) and then runs.
+# Each bootstraps .venv from nothing (idempotent) and then runs;
+# `make docs` adds the `docs` extra and builds the site into site/.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+DOCS_STAMP := $(VENV)/.installed-docs
 
-.PHONY: demo test lint typecheck bench bench-quick clean
+.PHONY: demo test lint typecheck docs smoke bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev,cli]'
 	touch $(STAMP)
+
+$(DOCS_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,cli,docs]'
+	touch $(DOCS_STAMP)
 
 demo: $(STAMP)
 	$(BIN)/maiu-async demo
@@ -27,8 +33,17 @@ typecheck: $(STAMP)
 test: lint typecheck
 	$(BIN)/pytest
 
+# --strict: a broken link or an unresolved API name fails the build.
+docs: $(DOCS_STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+
+# Build the sdist and the wheel, install the wheel in a fresh venv outside
+# the source tree, and try it there.
+smoke: $(STAMP)
+	PYTHON=$(abspath $(BIN)/python) .ci/smoke
+
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis site
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet httpx
