@@ -21,6 +21,7 @@ PUBLIC_MODULES = (
     "maiu_async.emulator",
     "maiu_async.exceptions",
     "maiu_async.limits",
+    "maiu_async.testing",
 )
 
 
