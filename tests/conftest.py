@@ -1,8 +1,15 @@
 """
-Shared fixtures: the anyio backend and hypothesis profiles.
+The one home of the suite's shared fixtures and settings.
 
-aiohttp and aiolimiter are asyncio-only, so the backend is pinned.
-Set ``HYPOTHESIS_PROFILE=thorough`` for more examples.
+- ``anyio_backend``: aiohttp and aiolimiter are asyncio-only, so the
+  backend is pinned.
+- ``emu``: an in-process emulator; ``client``: a client talking to it.
+  Both use the suite's credentials from ``testkeys`` (a module with a
+  unique name, so ``from testkeys import ...`` works from every folder).
+- hypothesis profiles: ``fast`` by default, ``HYPOTHESIS_PROFILE=thorough``
+  for more examples.
+
+Folders add only fixtures of their own area; they do not redefine these.
 """
 
 from __future__ import annotations
@@ -41,11 +48,13 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
 
 @pytest.fixture(name="anyio_backend", scope="session")
 def _anyio_backend() -> str:
+    """Run every async test on asyncio."""
     return "asyncio"
 
 
 @pytest.fixture(name="emu")
 async def _emu() -> AsyncIterator[Emulator]:
+    """An emulator on loopback, without faults, closed after the test."""
     from maiu_async.emulator import Emulator  # noqa: PLC0415
 
     async with Emulator(access_key=ACCESS_KEY, secret_key=SECRET_KEY) as emu:
@@ -54,6 +63,7 @@ async def _emu() -> AsyncIterator[Emulator]:
 
 @pytest.fixture(name="client")
 async def _client(emu: Emulator) -> AsyncIterator[MaiuClient]:
+    """An open client of ``emu``, closed after the test."""
     from maiu_async import MaiuClient  # noqa: PLC0415
 
     async with MaiuClient(

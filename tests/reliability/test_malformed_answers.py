@@ -24,6 +24,7 @@ import pytest
 
 from hypothesis import given
 from hypothesis import strategies as st
+from testkeys import ACCESS_KEY, SECRET_KEY
 
 from maiu_async import (
     APIStatusError,
@@ -253,8 +254,8 @@ def client_for(url: str, **options) -> MaiuClient:
     """A client with short timeouts and a small response cap."""
     options.setdefault("retry", None)
     return MaiuClient(
-        access_key="AKIDJUNK",
-        secret_key="junk-secret",
+        access_key=ACCESS_KEY,
+        secret_key=SECRET_KEY,
         endpoint=url,
         timeouts=TIMEOUTS,
         limits=ConnectionLimits(max_response_bytes=CAP),
