@@ -31,18 +31,19 @@ if TYPE_CHECKING:
     from maiu_async.emulator import Emulator
 
 
-settings.register_profile(
-    "fast",
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
-settings.register_profile(
-    "thorough",
-    max_examples=1000,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
+#: No wall-clock limits: ``deadline`` and the ``too_slow`` health check
+#: time each example and its generation, which a loaded machine slows
+#: down; function-scoped fixtures (an emulator per test) are meant to be
+#: shared by the examples.
+_UNTIMED = {
+    "deadline": None,
+    "suppress_health_check": [
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+    ],
+}
+settings.register_profile("fast", max_examples=60, **_UNTIMED)
+settings.register_profile("thorough", max_examples=1000, **_UNTIMED)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
 
 
