@@ -1,8 +1,15 @@
 """
-Shared fixtures: the anyio backend and hypothesis profiles.
+The one home of the suite's shared fixtures and settings.
 
-aiohttp and aiolimiter are asyncio-only, so the backend is pinned.
-Set ``HYPOTHESIS_PROFILE=thorough`` for more examples.
+- ``anyio_backend``: aiohttp and aiolimiter are asyncio-only, so the
+  backend is pinned.
+- ``emu``: an in-process emulator; ``client``: a client talking to it.
+  Both use the suite's credentials from ``testkeys`` (a module with a
+  unique name, so ``from testkeys import ...`` works from every folder).
+- hypothesis profiles: ``fast`` by default, ``HYPOTHESIS_PROFILE=thorough``
+  for more examples.
+
+Folders add only fixtures of their own area; they do not redefine these.
 """
 
 from __future__ import annotations
@@ -24,28 +31,31 @@ if TYPE_CHECKING:
     from maiu_async.emulator import Emulator
 
 
-settings.register_profile(
-    "fast",
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
-settings.register_profile(
-    "thorough",
-    max_examples=1000,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
+#: No wall-clock limits: ``deadline`` and the ``too_slow`` health check
+#: time each example and its generation, which a loaded machine slows
+#: down; function-scoped fixtures (an emulator per test) are meant to be
+#: shared by the examples.
+_UNTIMED = {
+    "deadline": None,
+    "suppress_health_check": [
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+    ],
+}
+settings.register_profile("fast", max_examples=60, **_UNTIMED)
+settings.register_profile("thorough", max_examples=1000, **_UNTIMED)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
 
 
 @pytest.fixture(name="anyio_backend", scope="session")
 def _anyio_backend() -> str:
+    """Run every async test on asyncio."""
     return "asyncio"
 
 
 @pytest.fixture(name="emu")
 async def _emu() -> AsyncIterator[Emulator]:
+    """An emulator on loopback, without faults, closed after the test."""
     from maiu_async.emulator import Emulator  # noqa: PLC0415
 
     async with Emulator(access_key=ACCESS_KEY, secret_key=SECRET_KEY) as emu:
@@ -54,6 +64,7 @@ async def _emu() -> AsyncIterator[Emulator]:
 
 @pytest.fixture(name="client")
 async def _client(emu: Emulator) -> AsyncIterator[MaiuClient]:
+    """An open client of ``emu``, closed after the test."""
     from maiu_async import MaiuClient  # noqa: PLC0415
 
     async with MaiuClient(

@@ -21,13 +21,27 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from testkeys import S3_ACCESS_KEY, S3_SECRET_KEY
+
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
 
-S3_ACCESS_KEY = "AKIDS3TEST0001"
-S3_SECRET_KEY = "s3-secret-NEVER-shown-4d2b"
+__all__ = [
+    "MIB",
+    "PREFIX",
+    "S3_ACCESS_KEY",
+    "S3_SECRET_KEY",
+    "SMALL_VIDEO_LIMIT",
+    "Corpus",
+    "add_object",
+    "create_bucket",
+    "moto_server",
+    "put",
+    "seed_corpus",
+]
+
 PREFIX = "videos/2026/"
 MIB = 1024 * 1024
 #: The video limit the tests' filters use instead of 10 GiB: moto keeps
@@ -55,14 +69,18 @@ def moto_server() -> Iterator[str]:
     level = werkzeug.level
     werkzeug.setLevel(logging.ERROR)  # one log line per request otherwise
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
     try:
-        host, port = server.get_host_and_port()
-        yield f"http://{host}:{port}"
+        server.start()
+        try:
+            host, port = server.get_host_and_port()
+            yield f"http://{host}:{port}"
+        finally:
+            try:
+                server.stop()  # ends serve_forever and joins the thread
+            finally:
+                # stop() leaves the listening socket open.
+                server._server.server_close()
     finally:
-        server.stop()
-        # stop() ends serve_forever but leaves the socket open.
-        server._server.server_close()
         # Every stored body is a temporary file that moto warns about
         # (ResourceWarning) unless disposed of.
         _backend().reset()

@@ -1,35 +1,49 @@
 """
-Helpers of the reliability suite: credentials, fault mixes, accounting.
+Helpers of the reliability suite: fault mixes, accounting, subprocesses.
 
 A module with a unique name, like ``testkeys`` (``from conftest import
-...`` would pick whichever conftest pytest loaded last).
+...`` would pick whichever conftest pytest loaded last).  The
+credentials are the suite-wide ones of ``testkeys``.
 """
 
 from __future__ import annotations
 
 import collections
+import contextlib
 import json
 import os
+import socket
 import sys
 
 from typing import TYPE_CHECKING
 
+import anyio
 import attrs
+
+from testkeys import ACCESS_KEY, SECRET_KEY
 
 from maiu_async import RetryPolicy
 from maiu_async.bulk import Outcome, OutcomeStatus, ReconcilePolicy
-from maiu_async.emulator import Faults
+from maiu_async.emulator import EmulatorState, Faults
 
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import (
+        AsyncIterator,
+        Callable,
+        Iterable,
+        Iterator,
+    )
     from pathlib import Path
+    from typing import IO
+
+    import pytest
+
+    from anyio.abc import Process
 
     from maiu_async.emulator import Emulator
 
 
-ACCESS_KEY = "AKIDRELIABILITY01"
-SECRET_KEY = "reliability-secret-never-shown-01"
 WORKSPACE = "storm-ws"
 BUCKET = "storm-bucket"
 
@@ -224,3 +238,101 @@ def cli_env(home: Path, url: str, secret: str = SECRET_KEY) -> dict[str, str]:
 def cli_argv(*args: str) -> list[str]:
     """The argv that runs ``maiu-async`` with *args*."""
     return [sys.executable, "-m", "maiu_async.cli", *args]
+
+
+@contextlib.asynccontextmanager
+async def running(
+    argv: list[str],
+    *,
+    env: dict[str, str],
+    stdout: IO[bytes] | int | None = None,
+    stderr: IO[bytes] | int | None = None,
+) -> AsyncIterator[Process]:
+    """
+    Start *argv*; whatever happens, kill it if it still runs, and reap it.
+
+    Every subprocess of the suite runs inside this (or inside
+    ``anyio.run_process``, which does the same), so a failed assertion or
+    a failure guard firing never leaves a child behind.
+    """
+    process = await anyio.open_process(
+        argv, env=env, stdout=stdout, stderr=stderr
+    )
+    try:
+        yield process
+    finally:
+        with anyio.CancelScope(shield=True):
+            if process.returncode is None:
+                with contextlib.suppress(ProcessLookupError):
+                    process.kill()
+            await process.wait()
+            await process.aclose()
+
+
+@attrs.define
+class Tripwire:
+    """
+    Counts the assets an emulator creates; acts when a count is reached.
+
+    Installed on `maiu_async.emulator.EmulatorState.add_asset` by the
+    ``tripwire`` fixture.  The action runs inside the emulator, after the
+    asset exists and before its answer is sent, so a client killed there
+    has certainly not finished and has lost that answer: a point in a run
+    defined by progress, not by the clock.
+
+    Attributes:
+        created: Assets created so far.
+        goal: The count at which the armed action runs (and is
+            disarmed); 0 when nothing is armed.
+
+    """
+
+    created: int = 0
+    goal: int = 0
+    _action: Callable[[], object] | None = None
+
+    def arm(self, more: int, action: Callable[[], object]) -> None:
+        """Run *action* once *more* assets have been created."""
+        self.goal = self.created + more
+        self._action = action
+
+    def disarm(self) -> None:
+        """Forget the pending action, if any."""
+        self.goal = 0
+        self._action = None
+
+    def note(self) -> None:
+        """Count one asset; act if the goal is reached."""
+        self.created += 1
+        action = self._action
+        if action is not None and self.created >= self.goal:
+            self.disarm()
+            action()
+
+
+def install_tripwire(monkeypatch: pytest.MonkeyPatch) -> Tripwire:
+    """Count every asset any emulator creates, for as long as a test runs."""
+    tripwire = Tripwire()
+    add_asset = EmulatorState.add_asset
+
+    def counting(self: EmulatorState, *args: object, **kwargs: object):
+        asset = add_asset(self, *args, **kwargs)
+        tripwire.note()
+        return asset
+
+    monkeypatch.setattr(EmulatorState, "add_asset", counting)
+    return tripwire
+
+
+@contextlib.contextmanager
+def refusing_url() -> Iterator[str]:
+    """
+    The URL of a loopback port where connections are refused.
+
+    The port is bound but not listening while the context lasts, so no
+    other server can take it meanwhile (a port freed by a closed server
+    could be reused by anything on the machine).
+    """
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"

@@ -3,9 +3,11 @@ Crash and resume: ``maiu-async import`` SIGKILLed at random points.
 
 The CLI runs as a subprocess against the in-process emulator (with a few
 lost answers, resets and 503s), is killed with SIGKILL at seeded random
-moments (during start-up, or once the journal has grown to a random
-size), its journal is sometimes torn the way a crash tears it, and it is
-rerun with the same journal until it finishes.  At the end the emulator
+points (during start-up, or from inside the emulator as it creates a
+random number of the assets still missing, so the run cannot have
+finished and has lost that answer), its journal is sometimes torn the
+way a crash tears it, and it is rerun with the same journal until it
+finishes.  At the end the emulator
 holds every key exactly once.
 
 Sizes: 2,000 keys and 3 kills by default; 20,000 keys and 8 kills with
@@ -14,6 +16,7 @@ Sizes: 2,000 keys and 3 kills by default; 20,000 keys and 8 kills with
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import signal
@@ -21,34 +24,38 @@ import signal
 from typing import TYPE_CHECKING, Any
 
 import anyio
-import anyio.abc
 import attrs
 import pytest
 
 from reliability_support import (
-    ACCESS_KEY,
     BUCKET,
-    SECRET_KEY,
     WORKSPACE,
+    Tripwire,
     cli_argv,
     cli_env,
     held_assets,
+    install_tripwire,
     journal_states,
+    running,
     storm_keys,
 )
+from testkeys import ACCESS_KEY, SECRET_KEY
 
 from maiu_async.emulator import Emulator, Faults
 
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
     from pathlib import Path
+
+    from anyio.abc import Process
 
 
 pytestmark = pytest.mark.anyio
 
 #: Enough trouble that killed runs leave keys to reconcile.
 CRASH_FAULTS = Faults(error_503=0.02, reset=0.01, lost_response=0.02)
-#: How long one CLI run may take before the test gives up on it.
+#: A failure guard: a CLI run taking this long is hung, not slow.
 RUN_LIMIT = 240.0
 
 
@@ -85,62 +92,77 @@ def tear(journal: Path, rng: random.Random) -> str:
     return how
 
 
-def journal_registered(journal: Path) -> int:
-    """Keys the journal records as registered so far."""
-    try:
-        return journal.read_bytes().count(b"\nR\t")
-    except FileNotFoundError:
-        return 0
-
-
 @attrs.define
 class Importer:
     """Runs ``maiu-async import`` on one keys file and one journal."""
 
     argv: list[str]
     env: dict[str, str]
-    journal: Path
     logs: Path
     runs: int = 0
 
-    async def start(self) -> tuple[anyio.abc.Process, Path, Path]:
-        """Start one run; return it and the files of its stdout, stderr."""
+    @contextlib.asynccontextmanager
+    async def start(self) -> AsyncIterator[tuple[Process, Path, Path]]:
+        """Run once; yield the process and the files of its stdout, stderr."""
         self.runs += 1
         out = self.logs / f"out-{self.runs}"
         err = self.logs / f"err-{self.runs}"
         with out.open("wb") as stdout, err.open("wb") as stderr:
-            process = await anyio.open_process(
+            async with running(
                 self.argv, env=self.env, stdout=stdout, stderr=stderr
-            )
-        return process, out, err
+            ) as process:
+                yield process, out, err
 
-    async def run_and_kill(self, rng: random.Random, count: int) -> str:
-        """Start a run and SIGKILL it at a random point; say when."""
-        done = journal_registered(self.journal)
-        process, _, _ = await self.start()
-        with anyio.fail_after(RUN_LIMIT):
-            if rng.random() < 0.25:
-                delay = rng.uniform(0.0, 1.0)
-                when = f"after {delay:.2f}s"
-                await anyio.sleep(delay)
-            else:
-                goal = done + rng.randint(1, max(1, (count - done) // 2))
-                when = f"at {goal} registered"
-                while journal_registered(self.journal) < goal:
-                    assert process.returncode is None, "finished early"
-                    await anyio.sleep(0.005)
-            process.kill()
-            await process.wait()
+    async def run_and_kill(
+        self, rng: random.Random, tripwire: Tripwire, missing: int
+    ) -> str:
+        """
+        Start a run and SIGKILL it at a random point; say which.
+
+        *missing* counts the keys the server does not hold yet; each will
+        be created once, by this run or by a request of a killed run that
+        is still being handled.  The kill comes as the emulator creates
+        a random number of them, at most half, so the run cannot have
+        finished; a quarter of the runs are killed earlier if a random
+        delay (start-up) ends first.  Nothing missing: killed at once.
+        """
+        more = rng.randint(1, max(1, missing // 2))
+        delay = rng.uniform(0.0, 1.0) if rng.random() < 0.25 else None
+        when = ["at start"]
+        started: list[Process] = []
+
+        def kill(how: str) -> None:
+            # Before the start, the run is killed as soon as it starts.
+            if started and started[0].returncode is None:
+                when[0] = how
+                started[0].kill()
+
+        # Armed before anything awaits, so every creation from here on
+        # counts, whichever run's request it answers.
+        tripwire.arm(more, lambda: kill(f"at {tripwire.created} created"))
+        try:
+            async with self.start() as (process, _, _):
+                started.append(process)
+                if not missing or tripwire.created >= tripwire.goal:
+                    kill("at start")
+                with anyio.fail_after(RUN_LIMIT):
+                    if delay is not None:
+                        with anyio.move_on_after(delay):
+                            await process.wait()
+                        kill(f"after {delay:.2f}s")
+                    await process.wait()
+        finally:
+            tripwire.disarm()
         assert -signal.SIGKILL == process.returncode
-        return when
+        return when[0]
 
     async def finish(self) -> tuple[list[int | None], dict[str, Any]]:
         """Rerun until a run succeeds (3 at most): exit codes, summary."""
         codes: list[int | None] = []
         for _ in range(3):
-            process, out, err = await self.start()
-            with anyio.fail_after(RUN_LIMIT):
-                await process.wait()
+            async with self.start() as (process, out, err):
+                with anyio.fail_after(RUN_LIMIT):
+                    await process.wait()
             codes.append(process.returncode)
             assert "Traceback" not in err.read_text()
             if process.returncode == 0:
@@ -156,9 +178,10 @@ class Importer:
     ],
 )
 async def test_sigkilled_import_resumes_to_exactly_once(
-    tmp_path, count, kills, seed
+    monkeypatch, tmp_path, count, kills, seed
 ):
     """Killed at random points, torn, rerun: each key is registered once."""
+    tripwire = install_tripwire(monkeypatch)
     rng = random.Random(seed)
     keys = storm_keys(count)
     keys_file = tmp_path / "keys.txt"
@@ -184,11 +207,11 @@ async def test_sigkilled_import_resumes_to_exactly_once(
                 *("--report", str(report), "--json"),
             ),
             env=cli_env(tmp_path, emu.url),
-            journal=journal,
             logs=tmp_path,
         )
         for _ in range(kills):
-            when = await importer.run_and_kill(rng, count)
+            missing = count - len(held_assets(emu, WORKSPACE, project_id))
+            when = await importer.run_and_kill(rng, tripwire, missing)
             history.append((when, record_count(journal), tear(journal, rng)))
             held = held_assets(emu, WORKSPACE, project_id)
             assert [] == [k for k, ids in held.items() if len(ids) > 1]

@@ -19,11 +19,9 @@ import attrs
 import pytest
 
 from reliability_support import (
-    ACCESS_KEY,
     BUCKET,
     FAILED,
     REGISTERED,
-    SECRET_KEY,
     SKIPPED,
     STORM,
     STORM_RECONCILE,
@@ -36,6 +34,7 @@ from reliability_support import (
     reconcile_ledger,
     storm_keys,
 )
+from testkeys import ACCESS_KEY, SECRET_KEY
 
 from maiu_async import ConnectionLimits, MaiuClient
 from maiu_async.bulk import (

@@ -26,9 +26,9 @@ import pytest
 
 from hypothesis import example, given
 from hypothesis import strategies as st
-from reliability_support import ACCESS_KEY, SECRET_KEY, held_assets
+from reliability_support import held_assets
 
-from maiu_async import MaiuClient, NotFound, ValidationError
+from maiu_async import NotFound, ValidationError
 from maiu_async.bulk import OutcomeStatus, register_many
 from maiu_async.emulator import Emulator
 from maiu_async.emulator import _app as emulator_app
@@ -119,20 +119,6 @@ def _routed(monkeypatch) -> list[tuple[str, dict[str, str], dict[str, str]]]:
 
     monkeypatch.setattr(emulator_app, "resolve", spy)
     return seen
-
-
-@pytest.fixture(name="emu")
-async def _emu():
-    async with Emulator(access_key=ACCESS_KEY, secret_key=SECRET_KEY) as emu:
-        yield emu
-
-
-@pytest.fixture(name="client")
-async def _client(emu):
-    async with MaiuClient(
-        access_key=ACCESS_KEY, secret_key=SECRET_KEY, endpoint=emu.url
-    ) as client:
-        yield client
 
 
 def seed_workspace(emu: Emulator, name: str) -> None:

@@ -24,6 +24,7 @@ import pytest
 
 from hypothesis import given
 from hypothesis import strategies as st
+from testkeys import ACCESS_KEY, SECRET_KEY
 
 from maiu_async import (
     APIStatusError,
@@ -253,8 +254,8 @@ def client_for(url: str, **options) -> MaiuClient:
     """A client with short timeouts and a small response cap."""
     options.setdefault("retry", None)
     return MaiuClient(
-        access_key="AKIDJUNK",
-        secret_key="junk-secret",
+        access_key=ACCESS_KEY,
+        secret_key=SECRET_KEY,
         endpoint=url,
         timeouts=TIMEOUTS,
         limits=ConnectionLimits(max_response_bytes=CAP),
@@ -324,9 +325,29 @@ async def test_redirects_are_not_followed(junk):
 
 
 @pytest.mark.parametrize("name", ["retry-after-inf", "retry-after-9999"])
-async def test_absurd_retry_after_cannot_stall_the_client(junk, name):
-    """Many 429s with a huge Retry-After still end within the bound."""
+async def test_absurd_retry_after_is_capped_per_call(junk, name):
+    """A call meeting 429s with a huge Retry-After ends after its attempts."""
     policy = RetryPolicy(attempts=3, initial=0.0, max_retry_after=0.05)
+
+    async with client_for(junk.url, retry=policy) as client:
+        with anyio.fail_after(GUARD), pytest.raises(RateLimited):
+            await client.workspaces.get(name)
+
+    assert 3 == junk.hits[name]
+
+
+@pytest.mark.parametrize("name", ["retry-after-inf", "retry-after-9999"])
+async def test_absurd_retry_after_cannot_stall_the_client(junk, name):
+    """
+    A burst of 429s with a huge Retry-After pauses the client only briefly.
+
+    The burst makes the client's limiter slow down and pause every
+    request for the ``Retry-After`` (capped by the policy); the call after
+    it must go through.  Uncapped, the pause never ends and the guard
+    fires.  One attempt per call: retries would let the adaptive rate
+    fall, whose pace depends on the machine's speed, not on the cap.
+    """
+    policy = RetryPolicy(attempts=1, max_retry_after=0.05)
     errors: list[MaiuError] = []
 
     async def get() -> None:
@@ -340,9 +361,14 @@ async def test_absurd_retry_after_cannot_stall_the_client(junk, name):
             async with anyio.create_task_group() as tg:
                 for _ in range(60):
                     tg.start_soon(get)
+            slowed = client.limiter.rate
+            junk.next = answer("200 OK", envelope({"workspaceName": "w"}))
+            workspace = await client.workspaces.get("scripted")
 
     assert (60, {RateLimited}) == (len(errors), {type(e) for e in errors})
-    assert 180 == junk.hits[name]
+    assert (60, 1) == (junk.hits[name], junk.hits["scripted"])
+    assert slowed is not None  # the burst did make the limiter pause
+    assert "w" == workspace.workspace_name
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,15 @@ from typing import TYPE_CHECKING, Any
 import anyio
 import pytest
 
-from reliability_support import ACCESS_KEY, cli_argv, cli_env
+from reliability_support import (
+    Tripwire,
+    cli_argv,
+    cli_env,
+    install_tripwire,
+    refusing_url,
+    running,
+)
+from testkeys import ACCESS_KEY, CANARY
 
 from maiu_async import (
     Credentials,
@@ -43,11 +51,14 @@ if TYPE_CHECKING:
     from collections.abc import Awaitable
     from pathlib import Path
 
+    from anyio.abc import Process
+
 
 pytestmark = pytest.mark.anyio
 
-CANARY = "SECRET-CANARY-7f3a9c"
 WS = "canary-ws"
+#: A failure guard: a CLI run taking this long is hung, not slow.
+RUN_LIMIT = 120.0
 FAST = RetryPolicy(attempts=10, initial=0.001, maximum=0.01)
 #: Every kind of trouble the emulator can make, for the error paths.
 TROUBLE = Faults(
@@ -331,20 +342,22 @@ async def test_no_code_path_shows_the_secret(logs, signatures, tmp_path):
             async for outcome in stream:
                 ev.show("outcome", outcome)
         ev.show("stream report", stream.report)
-    async with Emulator(access_key=ACCESS_KEY, secret_key="other") as emu:
-        async with MaiuClient(
+    async with (
+        Emulator(access_key=ACCESS_KEY, secret_key="other") as emu,
+        MaiuClient(
             access_key=ACCESS_KEY, secret_key=CANARY, endpoint=emu.url
+        ) as client,
+    ):
+        await ev.step("wrong secret", client.workspaces.list())
+    with refusing_url() as nowhere:
+        async with MaiuClient(
+            access_key=ACCESS_KEY,
+            secret_key=CANARY,
+            endpoint=nowhere,
+            retry=None,
+            timeouts=Timeouts(connect=1.0),
         ) as client:
-            await ev.step("wrong secret", client.workspaces.list())
-        emu_url = emu.url
-    async with MaiuClient(
-        access_key=ACCESS_KEY,
-        secret_key=CANARY,
-        endpoint=emu_url,  # closed by now: nothing listens
-        retry=None,
-        timeouts=Timeouts(connect=1.0),
-    ) as client:
-        await ev.step("cannot connect", client.workspaces.list())
+            await ev.step("cannot connect", client.workspaces.list())
     await bad_status_line(ev)
     local_errors(ev, tmp_path)
     ev.texts.append(("logs", logs.text))
@@ -470,14 +483,15 @@ async def cli(
 ) -> tuple[int, str]:
     """Run the CLI to its end; return its exit code and all it printed."""
     env = cli_env(tmp_path, url, secret=secret)
-    with anyio.fail_after(60):
+    # run_process kills and reaps the child if the guard fires.
+    with anyio.fail_after(RUN_LIMIT):
         done = await anyio.run_process(
             cli_argv(*args), env=env, cwd=tmp_path, check=False
         )
     return done.returncode, done.stdout.decode() + done.stderr.decode()
 
 
-async def test_cli_never_prints_the_secret(tmp_path):
+async def test_cli_never_prints_the_secret(monkeypatch, tmp_path):
     """Every CLI command, failing or not, keeps the canary to itself."""
     keys = tmp_path / "keys.txt"
     keys.write_text("".join(f"c/{i}.mp4\n" for i in range(300)) + "x.txt\n")
@@ -519,15 +533,19 @@ async def test_cli_never_prints_the_secret(tmp_path):
         for args in runs:
             code, text = await cli(tmp_path, emu.url, *args)
             outputs.append((" ".join(args), code, text))
-        interrupted = await interrupted_import(tmp_path, emu.url, keys)
+        tripwire = install_tripwire(monkeypatch)
+        interrupted = await interrupted_import(
+            tmp_path, emu.url, keys, tripwire
+        )
         outputs.append(("import interrupted", *interrupted))
         code, text = await cli(
             tmp_path, emu.url, "projects", "list", "-w", "cli-ws", secret="x"
         )
         outputs.append(("wrong secret", code, text))
-    code, text = await cli(
-        tmp_path, "http://127.0.0.1:9", "projects", "list", "-w", "w"
-    )
+    with refusing_url() as nowhere:
+        code, text = await cli(
+            tmp_path, nowhere, "projects", "list", "-w", "w"
+        )
     outputs.append(("cannot connect", code, text))
     outputs.append(("keys failed", *await failing_import(tmp_path)))
     files = {
@@ -550,14 +568,13 @@ async def test_cli_never_prints_the_secret(tmp_path):
 
 
 async def failing_import(tmp_path: Path) -> tuple[int, str]:
-    """An import whose keys mostly fail: 429 after 429."""
+    """An import whose keys all fail: every answer is a 429."""
     few = tmp_path / "few.txt"
     few.write_text("".join(f"f/{i}.mp4\n" for i in range(20)))
     async with Emulator(
         access_key=ACCESS_KEY,
         secret_key=CANARY,
-        faults=Faults(rate_limited=0.95, retry_after=0.01),
-        seed=5,
+        faults=Faults(rate_limited=1.0, retry_after=0.01),
     ) as emu:
         emu.state.add_workspace("cli-ws", "b")
         project = emu.state.add_project("cli-ws", "p")
@@ -573,9 +590,14 @@ async def failing_import(tmp_path: Path) -> tuple[int, str]:
 
 
 async def interrupted_import(
-    tmp_path: Path, url: str, keys: Path
+    tmp_path: Path, url: str, keys: Path, tripwire: Tripwire
 ) -> tuple[int, str]:
-    """An import stopped by SIGINT, which prints the resume command."""
+    """
+    An import stopped by SIGINT, which prints the resume command.
+
+    The signal is sent from inside the emulator as it creates the run's
+    first asset: the run is then certainly under way, and not finished.
+    """
     env = cli_env(tmp_path, url, secret=CANARY)
     out, err = tmp_path / "int-out", tmp_path / "int-err"
     argv = cli_argv(
@@ -583,17 +605,18 @@ async def interrupted_import(
         *("--bucket", "b", "--keys-file", str(keys)),
         *("--journal", str(tmp_path / "int.journal"), "--concurrency", "1"),
     )
-    with out.open("wb") as stdout, err.open("wb") as stderr:
-        process = await anyio.open_process(
-            argv, env=env, stdout=stdout, stderr=stderr
-        )
-    journal = tmp_path / "int.journal"
-    with anyio.fail_after(60):
-        while not journal.exists() or b"\nR\t" not in journal.read_bytes():
-            assert process.returncode is None, err.read_text()
-            await anyio.sleep(0.01)
-        process.send_signal(signal.SIGINT)
-        await process.wait()
+    started: list[Process] = []
+    tripwire.arm(1, lambda: started[0].send_signal(signal.SIGINT))
+    try:
+        with out.open("wb") as stdout, err.open("wb") as stderr:
+            async with running(
+                argv, env=env, stdout=stdout, stderr=stderr
+            ) as process:
+                started.append(process)
+                with anyio.fail_after(RUN_LIMIT):
+                    await process.wait()
+    finally:
+        tripwire.disarm()
     return process.returncode or 0, out.read_text() + err.read_text()
 
 

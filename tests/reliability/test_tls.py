@@ -16,7 +16,8 @@ import anyio
 import pytest
 
 from aiohttp import web
-from reliability_support import ACCESS_KEY, cli_argv, cli_env
+from reliability_support import cli_argv, cli_env
+from testkeys import ACCESS_KEY, CANARY
 
 from maiu_async import ConnectError, InsecureTLSWarning, MaiuClient
 
@@ -26,7 +27,8 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("openssl") is None, reason="no openssl"),
 ]
 
-CANARY = "SECRET-CANARY-7f3a9c"
+#: A failure guard: a CLI run or openssl taking this long is hung.
+RUN_LIMIT = 120.0
 
 
 @pytest.fixture(name="certificate", scope="module")
@@ -44,6 +46,7 @@ def _certificate(tmp_path_factory):
         ],
         check=True,
         capture_output=True,
+        timeout=RUN_LIMIT,  # kills and reaps openssl if it hangs
     )
     return cert, key
 
@@ -118,7 +121,8 @@ async def test_cli_verifies_and_no_variable_turns_it_off(https, tmp_path):
     env = cli_env(tmp_path, url, secret=CANARY)
     env["PYTHONHTTPSVERIFY"] = "0"
 
-    with anyio.fail_after(60):
+    # run_process kills and reaps the child if the guard fires.
+    with anyio.fail_after(RUN_LIMIT):
         done = await anyio.run_process(
             cli_argv("projects", "list", "-w", "w"), env=env, check=False
         )
