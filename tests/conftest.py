@@ -1,7 +1,7 @@
 """
 The one home of the suite's shared fixtures and settings.
 
-- ``anyio_backend``: aiohttp and aiolimiter are asyncio-only, so the
+- ``anyio_backend``: aiohttp is asyncio-only, so the
   backend is pinned.
 - ``emu``: an in-process emulator; ``client``: a client talking to it.
   Both use the suite's credentials from ``testkeys`` (a module with a

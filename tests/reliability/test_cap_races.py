@@ -41,6 +41,7 @@ import pytest
 from testkeys import ACCESS_KEY, SECRET_KEY
 
 from maiu_async import (
+    AiohttpTransport,
     MaiuClient,
     MaiuError,
     Project,
@@ -186,14 +187,14 @@ async def race(
     async with contextlib.AsyncExitStack() as stack:
         opened = []
         for i in range(clients):
+            wire = Wire(AiohttpTransport())
             client = MaiuClient(
                 access_key=ACCESS_KEY,
                 secret_key=SECRET_KEY,
                 endpoint=emu.url,
                 retry=RETRY,
+                transport=wire,
             )
-            wire = Wire(client._transport)
-            client._transport = wire
             racers.append(Racer(i, wire))
             opened.append(await stack.enter_async_context(client))
         async with anyio.create_task_group() as tg:
