@@ -44,8 +44,10 @@ async def run(target, client, keys, **options):
     return report, outcomes
 
 
-async def test_adaptive_rate_under_a_server_rate_limit(launch, open_client):
-    """A server limit is met: 429s slow the client below its ceiling."""
+async def test_every_key_lands_once_under_a_server_rate_limit(
+    launch, open_client
+):
+    """A job far above the server's limit is throttled, and loses nothing."""
     target = await launch(rate_limit=400, rate_limit_retry_after=0.05)
     client = await open_client(target)
     keys = keys_for(1_200)
@@ -58,10 +60,11 @@ async def test_adaptive_rate_under_a_server_rate_limit(launch, open_client):
         retry=RetryPolicy(attempts=100, initial=0.01, maximum=0.2),
     )
 
+    # How the pace adapts is the limiter's to test, on a patched clock
+    # (tests/test_scheduler.py): here wall time decides how many 429s
+    # come back, so only what holds for any count is asserted.
     assert report.throttled > 0
     assert report.throttled == target.emu.stats.rate_limited
-    assert client.limiter.rate is not None
-    assert client.limiter.rate < 5_000.0
     assert (1_200, dict.fromkeys(keys, 1)) == (
         report.registered,
         dict(target.assets_by_key()),
