@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
+import secrets
 import shlex
 import sys
 
@@ -20,9 +22,12 @@ from typing import TYPE_CHECKING
 
 import click
 
+from maiu_async._retry import Verdict, verdict
+from maiu_async.exceptions import MaiuError
 from maiu_async.storage import ObjectStorageSource, StorageConfig
 
-from ._errors import EXIT_INTERRUPTED, EXIT_OK
+from ._dryrun import dry_run_keys
+from ._errors import EXIT_OK, exit_for_signal
 from ._importer import aiter_stream_keys, run_import
 from ._keysfile import count_keys, iter_keys
 from ._options import (
@@ -33,7 +38,13 @@ from ._options import (
     err,
     run_async,
 )
-from ._render import ImportProgress, make_console, print_dry_run
+from ._plain import PlainProgress, dry_run_lines, summary_lines
+from ._render import (
+    ImportProgress,
+    make_console,
+    print_dry_run,
+    print_summary,
+)
 from ._storage import MissingSecret, s3_credentials
 from ._storage import dry_run as list_and_filter
 
@@ -47,29 +58,41 @@ if TYPE_CHECKING:
         Sequence,
     )
     from pathlib import Path
-    from typing import TextIO
 
     from maiu_async import MaiuClient
     from maiu_async.bulk import BulkEvent, Outcome, SkippedKey
     from maiu_async.storage import ListingStats
 
+    from ._dryrun import KeysDryRun
     from ._importer import ImportDisplay, ImportSummary
+    from ._output import Output, StderrLogHandler
+    from ._storage import DryRunSummary
 
 
 __all__ = [
+    "ReportFile",
     "count_keys_of",
     "import_keys",
     "report_file",
     "resume_hint",
     "run_dry_run",
+    "run_keys_dry_run",
+    "show_summary",
     "storage_config",
 ]
+
+_log = logging.getLogger("maiu_async.cli")
 
 
 class _QuietDisplay:
     """
-    The display of ``--json`` runs: no bar, notices on stderr.
+    The display of ``--json`` and ``--quiet`` runs: notices on stderr.
     """
+
+    interval: float | None = None
+
+    def tick(self) -> None:
+        """Nothing to show."""
 
     def outcome(self, outcome: Outcome) -> None:
         """Ignore."""
@@ -86,10 +109,16 @@ class _QuietDisplay:
 
 
 def resume_hint(
-    journal: Path | None, report: Path | None, argv: Sequence[str]
+    journal: Path | None,
+    report: Path | None,
+    argv: Sequence[str],
+    *,
+    failed: bool = False,
 ) -> str:
     """
     What to do after an interruption: the command to resume, if any.
+
+    *failed*: a systemic failure stopped the import (fix it first).
     """
     command = shlex.join([PROG, *argv])
     if journal is not None:
@@ -98,8 +127,9 @@ def resume_hint(
             if _reads_stdin(argv)
             else ""
         )
+        first = "Once the cause below is fixed, to" if failed else "To"
         return (
-            f"To resume, run the same command{stdin}; keys registered "
+            f"{first} resume, run the same command{stdin}; keys registered "
             "already are not sent again, and keys that may have been sent "
             f"are looked up first:\n  {command}"
         )
@@ -130,22 +160,83 @@ def count_keys_of(path: Path) -> int | None:
         raise CommandFailed(f"cannot read {path}: {exc.strerror}") from None
 
 
-@contextlib.contextmanager
-def report_file(path: Path | None) -> Iterator[TextIO | None]:
+class ReportFile:
     """
-    Open the ``--report`` file, line-buffered, if one is asked for.
+    The ``--report`` file, written beside its path and renamed at the end.
+
+    Nothing touches *path* until the run ends: a run refused by the
+    journal's lock, a bucket typo or a missing project leaves an earlier
+    report (of a finished run, or of one still running) as it was.  The
+    lines go to a hidden temporary file in the same directory, which
+    replaces *path* when the run ends, however it ends (a systemic stop
+    or a signal too), as long as it has a line or the run succeeded.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.lines = 0
+        self._temp = path.with_name(
+            f".{path.name}.{secrets.token_hex(4)}.partial"
+        )
+        try:
+            fd = os.open(
+                self._temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666
+            )
+        except OSError as exc:
+            raise CommandFailed(
+                f"cannot write the report {path}: {exc.strerror}"
+            ) from None
+        self._file = os.fdopen(fd, "w", encoding="utf-8", buffering=1)
+
+    def write(self, line: str) -> None:
+        """Write one line."""
+        try:
+            self._file.write(line)
+        except OSError as exc:
+            raise CommandFailed(
+                f"cannot write the report {self.path}: {exc.strerror}"
+            ) from None
+        self.lines += 1
+
+    def commit(self) -> None:
+        """Close the temporary file and put it in place."""
+        if self._file.closed:
+            return
+        try:
+            self._file.close()
+            self._temp.replace(self.path)
+        except OSError as exc:
+            raise CommandFailed(
+                f"cannot write the report {self.path}: {exc.strerror}"
+            ) from None
+
+    def discard(self) -> None:
+        """Close and remove the temporary file; *path* stays as it was."""
+        if self._file.closed:
+            return
+        self._file.close()
+        with contextlib.suppress(OSError):
+            self._temp.unlink()
+
+
+@contextlib.contextmanager
+def report_file(path: Path | None) -> Iterator[ReportFile | None]:
+    """
+    The ``--report`` file, if one is asked for (see `ReportFile`).
     """
     if path is None:
         yield None
         return
+    report = ReportFile(path)
     try:
-        f = path.open("w", encoding="utf-8", buffering=1)
-    except OSError as exc:
-        raise CommandFailed(
-            f"cannot write the report {path}: {exc.strerror}"
-        ) from None
-    with f:
-        yield f
+        yield report
+    except BaseException:
+        if report.lines:
+            report.commit()
+        else:
+            report.discard()
+        raise
+    report.commit()
 
 
 def storage_config(
@@ -166,11 +257,12 @@ def storage_config(
     return StorageConfig(endpoint=endpoint, region=region, credentials=found)
 
 
-def run_dry_run(
+def run_dry_run(  # noqa: PLR0913 -- the command's options
     bucket: str,
     prefix: str,
     storage: StorageConfig,
     report: Path | None,
+    output: Output,
     *,
     as_json: bool,
 ) -> int:
@@ -190,38 +282,185 @@ def run_dry_run(
                 )
             )
         except BrokenPipeError:
-            # The reader has gone (`... --dry-run | head`): stop there,
-            # quietly, and keep the interpreter's final flush from failing.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            return EXIT_OK
+            return _reader_gone()
+    _show_dry_run(summary, output, as_json=as_json)
+    return EXIT_OK
+
+
+def run_keys_dry_run(
+    keys_file: Path, report: Path | None, output: Output, *, as_json: bool
+) -> int:
+    """
+    Give each key of a keys file its verdict, offline; send nothing.
+    """
+    from_stdin = str(keys_file) == "-"
+    name = "<stdin>" if from_stdin else str(keys_file)
+    with report_file(report) as out_file, contextlib.ExitStack() as stack:
+        try:
+            lines = (
+                sys.stdin.buffer
+                if from_stdin
+                else stack.enter_context(keys_file.open("rb"))
+            )
+        except OSError as exc:
+            raise CommandFailed(
+                f"cannot read {keys_file}: {exc.strerror}"
+            ) from None
+        try:
+            summary = dry_run_keys(
+                lines,
+                name,
+                out=None if as_json else sys.stdout,
+                report_file=out_file,
+                report_path=report,
+            )
+        except BrokenPipeError:
+            return _reader_gone()
+    _show_dry_run(summary, output, as_json=as_json)
+    return EXIT_OK
+
+
+def _reader_gone() -> int:
+    # The reader has gone (`... --dry-run | head`): stop there, quietly,
+    # and keep the interpreter's final flush from failing.
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return EXIT_OK
+
+
+def _show_dry_run(
+    summary: DryRunSummary | KeysDryRun, output: Output, *, as_json: bool
+) -> None:
     if as_json:
         click.echo(json.dumps(summary.as_json()))
-    else:
-        sys.stdout.flush()
-
+        return
+    sys.stdout.flush()
+    if output.quiet:
+        return
+    if output.tty:
         print_dry_run(make_console(stderr=True), summary)
-    return EXIT_OK
+    else:
+        for line in dry_run_lines(summary):
+            click.echo(line, err=True)
+
+
+def show_summary(
+    summary: ImportSummary,
+    output: Output,
+    *,
+    as_json: bool,
+    title: str = "Import summary",
+) -> None:
+    """
+    Print an import's summary: JSON on stdout, or text on stderr.
+
+    A table on a terminal, plain lines anywhere else; nothing with
+    ``--quiet`` (but ``--json``).
+    """
+    if as_json:
+        click.echo(json.dumps(summary.as_json()))
+    elif output.quiet:
+        return
+    elif output.tty:
+        print_summary(make_console(stderr=True), summary, title)
+    else:
+        for line in summary_lines(summary, title):
+            click.echo(line, err=True)
+
+
+#: Tries at creating the project of ``--create-project``.
+_CREATE_ATTEMPTS = 3
+
+
+async def _find_project(
+    client: MaiuClient, workspace: str, name: str
+) -> int | None:
+    listed = await client.projects.list(workspace)
+    for project in listed.projects:
+        if project.name == name:
+            return project.project_id
+    return None
 
 
 async def _resolve_project(
     client: MaiuClient, workspace: str, name: str, *, create: bool
 ) -> int:
-    listed = await client.projects.list(workspace)
-    for project in listed.projects:
-        if project.name == name:
-            return project.project_id
+    """
+    The id of the project *name*; created with *create* if need be.
+
+    Creating is not idempotent: after an answer that leaves it open
+    whether the project was created (a 500, a lost answer) or a failure
+    that never reached the server (a 503), the project is looked up
+    first and created again only if it is not there.
+    """
+    found = await _find_project(client, workspace, name)
+    if found is not None:
+        return found
     if not create:
         raise CommandFailed(
             f"no project named {name!r} in workspace {workspace!r} "
             "(pass --create-project to create it, or --project-id)"
         )
-    return (await client.projects.create(workspace, name)).project_id
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            return (await client.projects.create(workspace, name)).project_id
+        except MaiuError as exc:
+            if attempt >= _CREATE_ATTEMPTS or verdict(exc) not in (
+                Verdict.RETRY,
+                Verdict.AMBIGUOUS,
+            ):
+                raise
+            _log.warning(
+                "creating project %r failed (%s); looking it up before "
+                "trying again",
+                name,
+                exc,
+            )
+        found = await _find_project(client, workspace, name)
+        if found is not None:
+            return found
+
+
+def make_display(
+    output: Output,
+    total: int | None,
+    stack: contextlib.ExitStack,
+    log_handler: StderrLogHandler,
+    *,
+    as_json: bool = False,
+) -> ImportDisplay:
+    """
+    The progress display of a run: a bar, plain lines, or nothing.
+
+    On a terminal, log lines are printed above the bar until the run
+    ends.
+    """
+    if as_json or output.quiet:
+        return _QuietDisplay()
+    if output.tty:
+        bar = stack.enter_context(
+            ImportProgress(make_console(stderr=True), total)
+        )
+        saved = log_handler.sink
+        log_handler.sink = bar.log_line
+        stack.callback(setattr, log_handler, "sink", saved)
+        return bar
+    plain = PlainProgress(_err_line, total, interval=output.progress_interval)
+    stack.callback(plain.stop)
+    return plain
+
+
+def _err_line(line: str) -> None:
+    click.echo(line, err=True)
 
 
 async def import_keys(  # noqa: PLR0913 -- the command's options
     client: MaiuClient,
     *,
     settings: Settings,
+    output: Output,
+    log_handler: StderrLogHandler,
     workspace: str,
     project_id: int | None,
     project_name: str | None,
@@ -233,8 +472,7 @@ async def import_keys(  # noqa: PLR0913 -- the command's options
     concurrency: int,
     rate: float | None,
     journal: Path | None,
-    report_file: TextIO | None,
-    report: Path | None,
+    report: ReportFile | None,
     as_json: bool,
 ) -> ImportSummary:
     """
@@ -274,18 +512,12 @@ async def import_keys(  # noqa: PLR0913 -- the command's options
                         f"cannot read {keys_file}: {exc.strerror}"
                     ) from None
                 keys = iter_keys(stream, str(keys_file))
-            display: ImportDisplay
-            if as_json:
-                display = _QuietDisplay()
-            else:
-                display = stack.enter_context(
-                    ImportProgress(make_console(stderr=True), total)
-                )
+            display = make_display(
+                output, total, stack, log_handler, as_json=as_json
+            )
 
-            def hard_exit() -> None:
-                _hard_exit(
-                    display, report_file, journal, report, settings.argv
-                )
+            def hard_exit(signum: int) -> None:
+                _hard_exit(display, report, journal, settings.argv, signum)
 
             return await run_import(
                 client,
@@ -297,8 +529,8 @@ async def import_keys(  # noqa: PLR0913 -- the command's options
                 concurrency=concurrency,
                 rate=rate,
                 journal=journal,
-                report_file=report_file,
-                report_path=report,
+                report_file=report,
+                report_path=None if report is None else report.path,
                 display=display,
                 hard_exit=hard_exit,
                 listing=stats,
@@ -307,24 +539,29 @@ async def import_keys(  # noqa: PLR0913 -- the command's options
 
 def _hard_exit(
     display: object,
-    report_file: TextIO | None,
+    report: ReportFile | None,
     journal: Path | None,
-    report: Path | None,
     argv: Sequence[str],
+    signum: int,
 ) -> None:
     """
-    Quit at once on a second Ctrl-C.
+    Quit at once on a second stop signal.
 
     The journal needs no flush: keys are durably reserved before they are
-    sent, so a resume reconciles whatever was in flight.
+    sent, so a resume reconciles whatever was in flight.  The report has
+    the keys settled so far.
     """
     stop = getattr(display, "stop", None)
     if stop is not None:
         stop()
-    if report_file is not None:
-        report_file.flush()
+    if report is not None:
+        with contextlib.suppress(CommandFailed):
+            report.commit()
     err("quit before requests in flight settled")
-    click.echo(resume_hint(journal, report, argv), err=True)
+    click.echo(
+        resume_hint(journal, None if report is None else report.path, argv),
+        err=True,
+    )
     sys.stderr.flush()
     sys.stdout.flush()
-    os._exit(EXIT_INTERRUPTED)
+    os._exit(exit_for_signal(signum))

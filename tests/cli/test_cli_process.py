@@ -181,7 +181,8 @@ async def test_ctrl_c_stops_cleanly_and_resumes(
         resumed = await cli(*argv, "--json")
 
     assert 130 == returncode, stderr
-    assert "Interrupted." in stdout
+    assert "" == stdout
+    assert "Interrupted (SIGINT)." in stderr
     assert "To resume, run the same command" in stderr
     assert ("maiu-async", str(journal)) == (
         prog,
