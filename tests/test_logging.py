@@ -132,8 +132,8 @@ def test_job_events_and_stops(caplog: pytest.LogCaptureFixture):
         "WARNING reconcile pass failed (1 keys, 0 pages): 500",
         (
             "WARNING bulk job stopped by a systemic failure (RuntimeError: "
-            "disk full): 2 registered, 0 skipped, 0 failed, 0 unknown, 0 requests, "
-            "0 retries in 0.0 s"
+            "disk full): 2 registered, 0 skipped, 0 failed, 0 unknown, "
+            "0 requests, 0 retries in 0.0 s"
         ),
         (
             "INFO bulk job stopped before its input ended: 2 registered, 0 "
