@@ -264,6 +264,40 @@ async def test_no_such_bucket(cli: Cli, s3_env):
 
 
 @pytest.mark.parametrize(
+    "dry_run",
+    [pytest.param(True, id="dry-run"), pytest.param(False, id="import")],
+)
+async def test_a_bucket_typo_keeps_the_report(
+    cli: Cli, checked: Emulator, tmp_path, dry_run: bool
+):
+    """A run refused for a bucket typo leaves an earlier report as it was."""
+    checked.state.add_workspace("media", "no-such-bucket")
+    project_id = checked.state.add_project("media", "target").project_id
+    report = tmp_path / "report.jsonl"
+    report.write_text('{"key": "earlier.mp4", "status": "registered"}\n')
+    before = report.read_bytes()
+
+    result = await cli(
+        "import",
+        "-w",
+        "media",
+        "--project-id",
+        str(project_id),
+        "--bucket",
+        "no-such-bucket",
+        "--whole-bucket",
+        "--report",
+        str(report),
+        *(["--dry-run"] if dry_run else []),
+    )
+
+    assert 2 == result.code, result.stderr
+    assert "NoSuchBucket" in result.err_lines[-1]
+    assert before == report.read_bytes()
+    assert [] == [p.name for p in tmp_path.iterdir() if ".partial" in p.name]
+
+
+@pytest.mark.parametrize(
     ("args", "message"),
     [
         pytest.param(
