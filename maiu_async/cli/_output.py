@@ -12,8 +12,9 @@ Logging: the ``maiu_async`` loggers go to standard error at WARNING
 (``-q``: errors only; ``-v``: INFO; ``-vv``: DEBUG, one line per
 request), and with ``--log-file`` to that file at INFO (DEBUG with
 ``-vv``), as text or, with ``--log-format json``, one JSON object per
-line.  The handlers are removed when the command ends, so an in-process
-caller keeps its own logging as it was.
+line.  While the command runs the records do not propagate to the root
+logger; the handlers are removed when it ends, so an in-process caller
+keeps its own logging as it was.
 
 Strictly private.
 """
@@ -123,8 +124,11 @@ class Output:
                 )
             )
             handlers.append(to_file)
-        saved = logger.level
+        saved = logger.level, logger.propagate
         logger.setLevel(min(h.level for h in handlers))
+        # The command owns its output: an in-process caller's own
+        # handlers would print each record a second time.
+        logger.propagate = False
         for handler in handlers:
             logger.addHandler(handler)
         try:
@@ -133,7 +137,8 @@ class Output:
             for handler in handlers:
                 logger.removeHandler(handler)
                 handler.close()
-            logger.setLevel(saved)
+            logger.setLevel(saved[0])
+            logger.propagate = saved[1]
 
 
 class StderrLogHandler(logging.Handler):
