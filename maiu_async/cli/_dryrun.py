@@ -1,5 +1,5 @@
 """
-``maiu-async import --keys-file FILE --dry-run``: offline verdicts.
+``maiu-async import --dry-run``: verdicts, offline for a keys file.
 
 Each key of the file gets the verdict the import would give it, by the
 same rules (`maiu_async.storage.ObjectFilter` for the key itself, the
@@ -14,17 +14,27 @@ Strictly private.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import sys
 
 from typing import TYPE_CHECKING, Final
 
 import attrs
+import click
 
 from maiu_async.bulk._keys import DUPLICATE, KeyTable
 from maiu_async.storage import ObjectFilter, SkipReason
 
+from ._errors import EXIT_OK
 from ._keysfile import key_of
+from ._options import CommandFailed, run_async
+from ._plain import dry_run_lines
+from ._render import make_console, print_dry_run
+from ._reportfile import report_file
 from ._storage import EXAMPLES_PER_REASON, printable
+from ._storage import dry_run as list_and_filter
 
 
 if TYPE_CHECKING:
@@ -32,10 +42,19 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import TextIO
 
-    from ._storage import LineWriter
+    from maiu_async.storage import StorageConfig
+
+    from ._output import Output
+    from ._storage import DryRunSummary, LineWriter
 
 
-__all__ = ["DUPLICATE_REASON", "KeysDryRun", "dry_run_keys"]
+__all__ = [
+    "DUPLICATE_REASON",
+    "KeysDryRun",
+    "dry_run_keys",
+    "run_dry_run",
+    "run_keys_dry_run",
+]
 
 #: The category of a key that repeats an earlier one.
 DUPLICATE_REASON: Final = "duplicate"
@@ -159,3 +178,89 @@ def dry_run_keys(
         report_path=report_path,
         examples=tuple(examples),
     )
+
+
+def run_dry_run(  # noqa: PLR0913 -- the command's options
+    bucket: str,
+    prefix: str,
+    storage: StorageConfig,
+    report: Path | None,
+    output: Output,
+    *,
+    as_json: bool,
+) -> int:
+    """
+    List and filter a bucket prefix; print the verdicts; send nothing.
+    """
+    with report_file(report) as out_file:
+        try:
+            summary = run_async(
+                lambda: list_and_filter(
+                    bucket=bucket,
+                    prefix=prefix,
+                    config=storage,
+                    out=None if as_json else sys.stdout,
+                    report_file=out_file,
+                    report_path=report,
+                )
+            )
+        except BrokenPipeError:
+            return _reader_gone()
+    _show_dry_run(summary, output, as_json=as_json)
+    return EXIT_OK
+
+
+def run_keys_dry_run(
+    keys_file: Path, report: Path | None, output: Output, *, as_json: bool
+) -> int:
+    """
+    Give each key of a keys file its verdict, offline; send nothing.
+    """
+    from_stdin = str(keys_file) == "-"
+    name = "<stdin>" if from_stdin else str(keys_file)
+    with report_file(report) as out_file, contextlib.ExitStack() as stack:
+        try:
+            lines = (
+                sys.stdin.buffer
+                if from_stdin
+                else stack.enter_context(keys_file.open("rb"))
+            )
+        except OSError as exc:
+            raise CommandFailed(
+                f"cannot read {keys_file}: {exc.strerror}"
+            ) from None
+        try:
+            summary = dry_run_keys(
+                lines,
+                name,
+                out=None if as_json else sys.stdout,
+                report_file=out_file,
+                report_path=report,
+            )
+        except BrokenPipeError:
+            return _reader_gone()
+    _show_dry_run(summary, output, as_json=as_json)
+    return EXIT_OK
+
+
+def _reader_gone() -> int:
+    # The reader has gone (`... --dry-run | head`): stop there, quietly,
+    # and keep the interpreter's final flush from failing.
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return EXIT_OK
+
+
+def _show_dry_run(
+    summary: DryRunSummary | KeysDryRun, output: Output, *, as_json: bool
+) -> None:
+    if as_json:
+        click.echo(json.dumps(summary.as_json()))
+        return
+    sys.stdout.flush()
+    if output.quiet:
+        return
+    if output.tty:
+        print_dry_run(make_console(stderr=True), summary)
+    else:
+        for line in dry_run_lines(summary):
+            click.echo(line, err=True)

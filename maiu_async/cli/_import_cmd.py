@@ -22,13 +22,11 @@ from maiu_async._credentials import (
     ENV_S3_SECRETS,
 )
 
+from ._dryrun import run_dry_run, run_keys_dry_run
 from ._import_run import (
     count_keys_of,
     import_keys,
-    report_file,
     resume_hint,
-    run_dry_run,
-    run_keys_dry_run,
     show_summary,
     storage_config,
 )
@@ -40,6 +38,7 @@ from ._options import (
     run_async,
 )
 from ._output import current_output, output_options
+from ._reportfile import report_file
 
 
 if TYPE_CHECKING:

@@ -14,7 +14,6 @@ import contextlib
 import json
 import logging
 import os
-import secrets
 import shlex
 import sys
 
@@ -26,8 +25,7 @@ from maiu_async._retry import Verdict, verdict
 from maiu_async.exceptions import MaiuError
 from maiu_async.storage import ObjectStorageSource, StorageConfig
 
-from ._dryrun import dry_run_keys
-from ._errors import EXIT_OK, exit_for_signal
+from ._errors import exit_for_signal
 from ._importer import aiter_stream_keys, run_import
 from ._keysfile import count_keys, iter_keys
 from ._options import (
@@ -36,17 +34,14 @@ from ._options import (
     Settings,
     credentials,
     err,
-    run_async,
 )
-from ._plain import PlainProgress, dry_run_lines, summary_lines
+from ._plain import PlainProgress, summary_lines
 from ._render import (
     ImportProgress,
     make_console,
-    print_dry_run,
     print_summary,
 )
 from ._storage import MissingSecret, s3_credentials
-from ._storage import dry_run as list_and_filter
 
 
 if TYPE_CHECKING:
@@ -54,7 +49,6 @@ if TYPE_CHECKING:
         AsyncIterator,
         Callable,
         Iterable,
-        Iterator,
         Sequence,
     )
     from pathlib import Path
@@ -63,20 +57,16 @@ if TYPE_CHECKING:
     from maiu_async.bulk import BulkEvent, Outcome, SkippedKey
     from maiu_async.storage import ListingStats
 
-    from ._dryrun import KeysDryRun
-    from ._importer import ImportDisplay, ImportSummary
+    from ._importer import ImportDisplay
     from ._output import Output, StderrLogHandler
-    from ._storage import DryRunSummary
+    from ._reportfile import ReportFile
+    from ._summary import ImportSummary
 
 
 __all__ = [
-    "ReportFile",
     "count_keys_of",
     "import_keys",
-    "report_file",
     "resume_hint",
-    "run_dry_run",
-    "run_keys_dry_run",
     "show_summary",
     "storage_config",
 ]
@@ -160,85 +150,6 @@ def count_keys_of(path: Path) -> int | None:
         raise CommandFailed(f"cannot read {path}: {exc.strerror}") from None
 
 
-class ReportFile:
-    """
-    The ``--report`` file, written beside its path and renamed at the end.
-
-    Nothing touches *path* until the run ends: a run refused by the
-    journal's lock, a bucket typo or a missing project leaves an earlier
-    report (of a finished run, or of one still running) as it was.  The
-    lines go to a hidden temporary file in the same directory, which
-    replaces *path* when the run ends, however it ends (a systemic stop
-    or a signal too), as long as it has a line or the run succeeded.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.lines = 0
-        self._temp = path.with_name(
-            f".{path.name}.{secrets.token_hex(4)}.partial"
-        )
-        try:
-            fd = os.open(
-                self._temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666
-            )
-        except OSError as exc:
-            raise CommandFailed(
-                f"cannot write the report {path}: {exc.strerror}"
-            ) from None
-        self._file = os.fdopen(fd, "w", encoding="utf-8", buffering=1)
-
-    def write(self, line: str) -> None:
-        """Write one line."""
-        try:
-            self._file.write(line)
-        except OSError as exc:
-            raise CommandFailed(
-                f"cannot write the report {self.path}: {exc.strerror}"
-            ) from None
-        self.lines += 1
-
-    def commit(self) -> None:
-        """Close the temporary file and put it in place."""
-        if self._file.closed:
-            return
-        try:
-            self._file.close()
-            self._temp.replace(self.path)
-        except OSError as exc:
-            raise CommandFailed(
-                f"cannot write the report {self.path}: {exc.strerror}"
-            ) from None
-
-    def discard(self) -> None:
-        """Close and remove the temporary file; *path* stays as it was."""
-        if self._file.closed:
-            return
-        self._file.close()
-        with contextlib.suppress(OSError):
-            self._temp.unlink()
-
-
-@contextlib.contextmanager
-def report_file(path: Path | None) -> Iterator[ReportFile | None]:
-    """
-    The ``--report`` file, if one is asked for (see `ReportFile`).
-    """
-    if path is None:
-        yield None
-        return
-    report = ReportFile(path)
-    try:
-        yield report
-    except BaseException:
-        if report.lines:
-            report.commit()
-        else:
-            report.discard()
-        raise
-    report.commit()
-
-
 def storage_config(
     settings: Settings,
     endpoint: str,
@@ -255,92 +166,6 @@ def storage_config(
     except MissingSecret as exc:
         raise CommandFailed(str(exc)) from None
     return StorageConfig(endpoint=endpoint, region=region, credentials=found)
-
-
-def run_dry_run(  # noqa: PLR0913 -- the command's options
-    bucket: str,
-    prefix: str,
-    storage: StorageConfig,
-    report: Path | None,
-    output: Output,
-    *,
-    as_json: bool,
-) -> int:
-    """
-    List and filter a bucket prefix; print the verdicts; send nothing.
-    """
-    with report_file(report) as out_file:
-        try:
-            summary = run_async(
-                lambda: list_and_filter(
-                    bucket=bucket,
-                    prefix=prefix,
-                    config=storage,
-                    out=None if as_json else sys.stdout,
-                    report_file=out_file,
-                    report_path=report,
-                )
-            )
-        except BrokenPipeError:
-            return _reader_gone()
-    _show_dry_run(summary, output, as_json=as_json)
-    return EXIT_OK
-
-
-def run_keys_dry_run(
-    keys_file: Path, report: Path | None, output: Output, *, as_json: bool
-) -> int:
-    """
-    Give each key of a keys file its verdict, offline; send nothing.
-    """
-    from_stdin = str(keys_file) == "-"
-    name = "<stdin>" if from_stdin else str(keys_file)
-    with report_file(report) as out_file, contextlib.ExitStack() as stack:
-        try:
-            lines = (
-                sys.stdin.buffer
-                if from_stdin
-                else stack.enter_context(keys_file.open("rb"))
-            )
-        except OSError as exc:
-            raise CommandFailed(
-                f"cannot read {keys_file}: {exc.strerror}"
-            ) from None
-        try:
-            summary = dry_run_keys(
-                lines,
-                name,
-                out=None if as_json else sys.stdout,
-                report_file=out_file,
-                report_path=report,
-            )
-        except BrokenPipeError:
-            return _reader_gone()
-    _show_dry_run(summary, output, as_json=as_json)
-    return EXIT_OK
-
-
-def _reader_gone() -> int:
-    # The reader has gone (`... --dry-run | head`): stop there, quietly,
-    # and keep the interpreter's final flush from failing.
-    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    return EXIT_OK
-
-
-def _show_dry_run(
-    summary: DryRunSummary | KeysDryRun, output: Output, *, as_json: bool
-) -> None:
-    if as_json:
-        click.echo(json.dumps(summary.as_json()))
-        return
-    sys.stdout.flush()
-    if output.quiet:
-        return
-    if output.tty:
-        print_dry_run(make_console(stderr=True), summary)
-    else:
-        for line in dry_run_lines(summary):
-            click.echo(line, err=True)
 
 
 def show_summary(

@@ -47,8 +47,8 @@ if TYPE_CHECKING:
     from maiu_async.bulk import BulkEvent, Outcome
 
     from ._dryrun import KeysDryRun
-    from ._importer import ImportSummary
     from ._storage import DryRunSummary
+    from ._summary import ImportSummary
 
 
 __all__ = [
