@@ -58,6 +58,11 @@ ROOT_LOGGER: Final = "maiu_async"
 F = TypeVar("F", bound="Callable[..., Any]")
 
 
+def _stderr_is_a_tty() -> bool:
+    # sys.stderr as it is now: callers and tests replace it.
+    return sys.stderr.isatty()
+
+
 @attrs.frozen(kw_only=True)
 class Output:
     """
@@ -78,8 +83,7 @@ class Output:
     progress_interval: float = DEFAULT_PROGRESS_INTERVAL
     log_file: Path | None = None
     log_format: str = "text"
-    # sys.stderr as it is when the record is made (tests replace it).
-    tty: bool = attrs.field(factory=lambda: sys.stderr.isatty())  # noqa: PLW0108
+    tty: bool = attrs.field(factory=_stderr_is_a_tty)
 
     @property
     def stderr_level(self) -> int:
