@@ -391,7 +391,13 @@ class MaiuClient:
         headers = self._signer.headers(method, target)
         raw = await self._transport.send(method, url, headers, body)
         if _log.isEnabledFor(logging.DEBUG):
-            _log.debug("%s %s -> %s", method, url, raw.status)
+            _log.debug(
+                "%s %s -> %s (request id %s)",
+                method,
+                url,
+                raw.status,
+                raw.request_id or "none",
+            )
         try:
             envelope = read_answer(raw, method, url)
         except RateLimited as exc:

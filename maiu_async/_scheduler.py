@@ -21,6 +21,7 @@ It never builds requests or parses bodies.
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 
 import anyio
@@ -30,6 +31,9 @@ __all__ = ["AdaptiveLimiter"]
 
 # Looked up through the module so that tests can replace it.
 _sleep = anyio.sleep
+# Rate changes are INFO: a few lines per episode of 429s, never per
+# request.
+_log = logging.getLogger("maiu_async.scheduler")
 
 
 #: Acquisitions are counted in windows of this many seconds.
@@ -223,6 +227,8 @@ class AdaptiveLimiter:
         # `increase` per second of successes at the current rate.
         new = rate + self._increase / max(rate, 1.0)
         self._set_rate(new if ceiling is None else min(new, ceiling))
+        if ceiling is not None and new >= ceiling:
+            _log.info("rate back at its ceiling, %.1f requests/s", ceiling)
 
     def observed(self) -> float:
         """
@@ -254,6 +260,9 @@ class AdaptiveLimiter:
         self._throttled_ever = True
         current = self._rate if self._rate is not None else self.observed()
         self._set_rate(max(self._minimum, current * self._decrease))
+        _log.info(
+            "rate lowered to %.1f requests/s after 429 answers", self._rate
+        )
 
     def _roll(self, now: float) -> None:
         # At low rates a window sees no full block: judge what it saw, if

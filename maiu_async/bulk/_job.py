@@ -134,7 +134,13 @@ class Job:
         if pipe.tally.stopped:  # stopped before it ran
             pipe.stop()
         pipe.tally.start()
+        pipe.log.started(
+            concurrency=options.concurrency,
+            rate=options.rate,
+            journal=options.journal,
+        )
         journal: Journal | None = None
+        failure: BaseException | None = None
         try:
             table = KeyTable()
             maybe: dict[str, int] = {}
@@ -156,6 +162,9 @@ class Job:
             async with anyio.create_task_group() as tg:
                 tg.start_soon(self._guard)
                 tg.start_soon(self._main, feeder, tg.cancel_scope)
+        except BaseException as exc:
+            failure = exc
+            raise
         finally:
             pipe.phase = Phase.FINISHED
             pipe.tally.end()
@@ -164,6 +173,7 @@ class Job:
             pipe.outbox.close_stream()
             pipe.work_send.close()
             pipe.work_recv.close()
+            pipe.log.finished(self.report(), pipe.fatal or failure)
         if pipe.fatal is not None:
             raise pipe.fatal
         return self.report()

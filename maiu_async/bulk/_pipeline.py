@@ -21,6 +21,7 @@ import anyio
 import attrs
 
 from .._retry import RetryPolicy
+from ._log import JobLog
 from ._report import Outcome, OutcomeStatus
 from ._state import FeederState, Flow, Intake, Phase, ReconcilerState
 
@@ -129,6 +130,7 @@ class Pipeline:
         self.stop_event = anyio.Event()
         self.reconcile_wake = anyio.Event()
         self.fatal: BaseException | None = None
+        self.log = JobLog(target.workspace, target.project_id, target.bucket)
         outbox.on_failure = self.fail
 
     def open(self, capacity: int) -> None:
@@ -297,7 +299,8 @@ class Pipeline:
         self.done()
 
     def event(self, event: BulkEvent) -> None:
-        """Report *event* to the caller's hook, if any."""
+        """Report *event* to the log and the caller's hook, if any."""
+        self.log.event(event)
         hook = self.on_event
         if hook is None:
             return

@@ -3,18 +3,23 @@
 
 It needs no account and no network: the emulator is started on loopback
 with throwaway credentials (a fresh random secret each run, never shown)
-and some latency, so that the progress bar has something to show.
+and some latency, so that the progress bar has something to show.  Its
+story goes to stderr (rich on a terminal, plain lines elsewhere); with
+``--json`` the import's summary goes to stdout.
 
 Strictly private.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import sys
 
 from typing import TYPE_CHECKING, Final
+
+import click
 
 from rich.rule import Rule
 from rich.text import Text
@@ -23,18 +28,18 @@ from maiu_async import ConnectionLimits, MaiuClient
 from maiu_async.bulk import BulkOptions
 from maiu_async.emulator import Emulator
 
-from ._errors import EXIT_INTERRUPTED
+from ._errors import exit_for_signal
+from ._import_run import make_display, show_summary
 from ._importer import run_import
-from ._render import (
-    ImportProgress,
-    make_console,
-    print_counters,
-    print_summary,
-)
+from ._render import counters_table, make_console
 
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+
+    from rich.console import RenderableType
+
+    from ._output import Output, StderrLogHandler
 
 
 __all__ = ["demo_keys", "run_demo"]
@@ -88,21 +93,66 @@ def demo_keys(count: int) -> Iterator[str]:
             yield _valid_key(i)
 
 
-async def run_demo(*, key_count: int, latency: float, concurrency: int) -> int:
+class _Narrator:
+    """
+    The demo's story, on stderr: rich on a terminal, plain elsewhere.
+    """
+
+    def __init__(self, output: Output, *, as_json: bool) -> None:
+        self._silent = output.quiet or as_json
+        self._console = make_console(stderr=True) if output.tty else None
+
+    @property
+    def check(self) -> str:
+        """A check mark on a terminal; nothing in a log."""
+        return "[green]✓[/] " if self._console is not None else ""
+
+    def say(self, markup: str = "") -> None:
+        """Print one line of rich markup."""
+        if self._silent:
+            return
+        if self._console is None:
+            click.echo(Text.from_markup(markup).plain, err=True)
+        else:
+            self._console.print(markup)
+
+    def show(self, renderable: RenderableType, plain: list[str]) -> None:
+        """Print a table on a terminal, else its *plain* lines."""
+        if self._silent:
+            return
+        if self._console is None:
+            for line in plain:
+                click.echo(line, err=True)
+        else:
+            self._console.print(renderable)
+
+
+async def run_demo(  # noqa: PLR0913 -- keyword-only options
+    *,
+    key_count: int,
+    latency: float,
+    concurrency: int,
+    output: Output,
+    log_handler: StderrLogHandler,
+    as_json: bool = False,
+) -> int:
     """
     Run the demo; return the exit status.
 
     Strictly private.
     """
-    console = make_console()
-    console.print(Rule("[bold]maiu-async demo[/]"))
+    story = _Narrator(output, as_json=as_json)
+    if output.tty:
+        story.show(Rule("[bold]maiu-async demo[/]"), [])
+    else:
+        story.say("maiu-async demo")
     async with Emulator(
         access_key=_ACCESS_KEY,
         secret_key=secrets.token_urlsafe(32),
         latency=latency,
         jitter=latency / 2,
     ) as emu:
-        console.print(
+        story.say(
             f"Started a local emulator of the Media Intelligence API at "
             f"[cyan]{emu.url}[/] ({latency * 1000:.0f} ms latency, plus up "
             f"to {latency * 500:.0f} ms jitter)."
@@ -114,28 +164,32 @@ async def run_demo(*, key_count: int, latency: float, concurrency: int) -> int:
             limits=ConnectionLimits(max_connections=max(100, concurrency)),
         ) as client:
             await client.workspaces.create(WORKSPACE, bucket_name=BUCKET)
-            console.print(
-                f"[green]✓[/] created workspace [bold]{WORKSPACE}[/] "
+            story.say(
+                f"{story.check}created workspace [bold]{WORKSPACE}[/] "
                 f"(bucket {BUCKET})"
             )
             project = await client.projects.create(WORKSPACE, PROJECT)
-            console.print(
-                f"[green]✓[/] created project [bold]{PROJECT}[/] "
+            story.say(
+                f"{story.check}created project [bold]{PROJECT}[/] "
                 f"(id {project.project_id})"
             )
-            console.print(
+            story.say(
                 f"Registering {key_count:,} keys, {concurrency} at a time; "
                 "a few are invalid on purpose:"
             )
-            display = ImportProgress(make_console(stderr=True), key_count)
+            with contextlib.ExitStack() as stack:
+                display = make_display(
+                    output, key_count, stack, log_handler, as_json=as_json
+                )
 
-            def hard_exit() -> None:
-                display.stop()
-                sys.stderr.write("maiu-async: demo interrupted\n")
-                sys.stderr.flush()
-                os._exit(EXIT_INTERRUPTED)
+                def hard_exit(signum: int) -> None:
+                    stop = getattr(display, "stop", None)
+                    if stop is not None:
+                        stop()
+                    sys.stderr.write("maiu-async: demo interrupted\n")
+                    sys.stderr.flush()
+                    os._exit(exit_for_signal(signum))
 
-            with display:
                 summary = await run_import(
                     client,
                     workspace=WORKSPACE,
@@ -149,40 +203,40 @@ async def run_demo(*, key_count: int, latency: float, concurrency: int) -> int:
                     display=display,
                     hard_exit=hard_exit,
                 )
-        console.print()
-        print_summary(console, summary, title="Import summary")
+        story.say()
+        show_summary(summary, output, as_json=as_json)
         stats = emu.stats
-        console.print()
-        print_counters(
-            console,
-            "The emulator's own counters",
-            {
-                "API requests received": stats.requests,
-                "Registration requests": stats.by_route.get(
-                    "register_asset", 0
-                ),
-                "Assets created": stats.assets_created,
-                "429s sent": stats.rate_limited,
-                "Signatures refused": stats.auth_failures,
-            },
-        )
+        story.say()
+        counters = {
+            "API requests received": stats.requests,
+            "Registration requests": stats.by_route.get("register_asset", 0),
+            "Assets created": stats.assets_created,
+            "429s sent": stats.rate_limited,
+            "Signatures refused": stats.auth_failures,
+        }
+        title = "The emulator's own counters"
+        if output.tty:
+            story.show(counters_table(title, counters), [])
+        else:
+            story.show(
+                Rule(),
+                [f"{title}:"]
+                + [f"  {name}: {value:,}" for name, value in counters.items()],
+            )
         registered = summary.report.registered
         if stats.assets_created == registered:
-            console.print(
-                f"[green]✓[/] {registered:,} keys registered, "
+            story.say(
+                f"{story.check}{registered:,} keys registered, "
                 f"{stats.assets_created:,} assets created: "
                 "each exactly once."
             )
         else:  # pragma: no cover -- would be a bug worth seeing
-            console.print(
-                Text(
-                    f"✗ {registered:,} keys registered but "
-                    f"{stats.assets_created:,} assets created",
-                    style="bold red",
-                )
+            story.say(
+                f"[bold red]{registered:,} keys registered but "
+                f"{stats.assets_created:,} assets created[/]"
             )
-    console.print()
-    console.print(
+    story.say()
+    story.say(
         "Next: [bold]maiu-async import --workspace W --project NAME "
         "--bucket B --keys-file keys.txt --journal import.journal[/] "
         "with your NCP keys in $NCLOUD_ACCESS_KEY_ID and "

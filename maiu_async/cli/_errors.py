@@ -44,10 +44,14 @@ from maiu_async.storage import (
 __all__ = [
     "EXIT_FAILURES",
     "EXIT_INTERRUPTED",
+    "EXIT_NOTHING",
     "EXIT_OK",
     "EXIT_SERVICE",
+    "EXIT_TERMINATED",
     "EXIT_USAGE",
     "describe",
+    "exit_for_signal",
+    "failure_of",
     "one_line",
 ]
 
@@ -60,8 +64,13 @@ EXIT_FAILURES: Final = 1
 EXIT_USAGE: Final = 2
 #: The service or the network failed; retrying later may work.
 EXIT_SERVICE: Final = 3
+#: The input held no key that could be registered (none at all, or every
+#: one skipped): a typo'd prefix, a CSV file, the wrong file.
+EXIT_NOTHING: Final = 4
 #: Stopped by Ctrl-C (128 + SIGINT, the shell's convention).
 EXIT_INTERRUPTED: Final = 130
+#: Stopped by SIGTERM (128 + 15); SIGHUP gives 129 the same way.
+EXIT_TERMINATED: Final = 143
 
 _CREDENTIALS_HINT = (
     "set NCLOUD_ACCESS_KEY_ID and NCLOUD_SECRET_ACCESS_KEY; "
@@ -130,6 +139,33 @@ def one_line(text: str) -> str:
     Strictly private.
     """
     return " ".join(part.strip() for part in text.splitlines() if part)
+
+
+def exit_for_signal(signum: int) -> int:
+    """
+    The exit status of an import stopped in order by signal *signum*.
+
+    128 + its number, as a shell reports a process a signal killed:
+    130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP.
+
+    Strictly private.
+    """
+    return 128 + signum
+
+
+def failure_of(exc: Exception) -> tuple[int, str]:
+    """
+    The exit code and one-line message of an expected failure.
+
+    A `MaiuError` is described by the table; anything else (a keys file
+    that is not UTF-8, a command's own failure) by its text, with its
+    ``exit_code`` attribute or 2.
+
+    Strictly private.
+    """
+    if isinstance(exc, MaiuError):
+        return describe(exc)
+    return getattr(exc, "exit_code", EXIT_USAGE), one_line(str(exc))
 
 
 def describe(exc: MaiuError) -> tuple[int, str]:

@@ -9,8 +9,6 @@ Strictly private.
 
 from __future__ import annotations
 
-import json
-
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,12 +22,12 @@ from maiu_async._credentials import (
     ENV_S3_SECRETS,
 )
 
+from ._dryrun import run_dry_run, run_keys_dry_run
 from ._import_run import (
     count_keys_of,
     import_keys,
-    report_file,
     resume_hint,
-    run_dry_run,
+    show_summary,
     storage_config,
 )
 from ._options import (
@@ -39,7 +37,8 @@ from ._options import (
     make_client,
     run_async,
 )
-from ._render import make_console, print_summary
+from ._output import current_output, output_options
+from ._reportfile import report_file
 
 
 if TYPE_CHECKING:
@@ -105,8 +104,9 @@ __all__ = ["import_"]
     "--dry-run",
     is_flag=True,
     help=(
-        "With --prefix or --whole-bucket: list what would be registered "
-        "and what would be skipped (with counts per reason); send nothing."
+        "Print what would be registered and what would be skipped (with "
+        "counts per reason); send nothing. A keys file is checked offline, "
+        "without credentials; a prefix is listed."
     ),
 )
 @click.option(
@@ -170,6 +170,7 @@ __all__ = ["import_"]
     is_flag=True,
     help="Print the summary as one JSON object on stdout; no progress bar.",
 )
+@output_options
 @connection_options
 @click.pass_obj
 def import_(  # noqa: PLR0913 -- one parameter per option
@@ -208,10 +209,15 @@ def import_(  # noqa: PLR0913 -- one parameter per option
     10 MB) and empty ones are skipped too, from the sizes listed. Add
     --dry-run to see what would be registered and skipped first.
 
-    Ctrl-C stops in order: no new key is sent, requests in flight settle,
-    the journal is flushed, and the command to resume is printed. Use
-    --journal for large imports: rerunning with the same journal does
-    each key exactly once.
+    Ctrl-C, SIGTERM and SIGHUP stop in order: no new key is sent,
+    requests in flight settle, the journal and the report are flushed,
+    and the command to resume is printed. Use --journal for large
+    imports: rerunning with the same journal does each key exactly once.
+
+    Progress, summaries and log lines go to stderr (a live bar on a
+    terminal, a plain line every --progress-interval seconds elsewhere);
+    --json puts the summary on stdout. The --report file is replaced
+    only when the run ends: a refused run leaves it as it was.
 
     \b
     Exit status:
@@ -219,17 +225,24 @@ def import_(  # noqa: PLR0913 -- one parameter per option
       1    some keys failed or their fate is unknown (see --report)
       2    usage, keys-file or credential error; no such workspace/project
       3    service or network error
-      130  interrupted (the resume command is printed)
+      4    nothing to register: no key of the input could be sent
+      129  stopped by SIGHUP (the resume command is printed)
+      130  interrupted by Ctrl-C (the resume command is printed)
+      143  stopped by SIGTERM (the resume command is printed)
     """  # noqa: D301 -- \b is click's "do not rewrap" marker
+    output = current_output()
+    _refuse_same_files(keys_file, journal, report)
     listing: tuple[str, StorageConfig] | None = None
-    listed_prefix = _listing_prefix(keys_file, prefix, whole_bucket, dry_run)
+    listed_prefix = _listing_prefix(keys_file, prefix, whole_bucket)
+    if dry_run and keys_file is not None:
+        return run_keys_dry_run(keys_file, report, output, as_json=as_json)
     if listed_prefix is not None:
         storage = storage_config(
             settings, s3_endpoint, s3_region, s3_access_key
         )
         if dry_run:
             return run_dry_run(
-                bucket, listed_prefix, storage, report, as_json=as_json
+                bucket, listed_prefix, storage, report, output, as_json=as_json
             )
         listing = (listed_prefix, storage)
     if workspace is None:
@@ -245,11 +258,13 @@ def import_(  # noqa: PLR0913 -- one parameter per option
         None if keys_file is None or from_stdin else count_keys_of(keys_file)
     )
     client = make_client(settings, concurrency)
-    with report_file(report) as out_file:
+    with output.logging() as log_handler, report_file(report) as out_file:
         summary = run_async(
             lambda: import_keys(
                 client,
                 settings=settings,
+                output=output,
+                log_handler=log_handler,
                 workspace=workspace,
                 project_id=project_id,
                 project_name=project_name,
@@ -261,25 +276,62 @@ def import_(  # noqa: PLR0913 -- one parameter per option
                 concurrency=concurrency,
                 rate=rate,
                 journal=journal,
-                report_file=out_file,
-                report=report,
+                report=out_file,
                 as_json=as_json,
             )
         )
-    if as_json:
-        click.echo(json.dumps(summary.as_json()))
-    else:
-        print_summary(make_console(), summary)
-    if summary.interrupted:
-        click.echo(resume_hint(journal, report, settings.argv), err=True)
+    show_summary(summary, output, as_json=as_json)
+    if summary.interrupted or (
+        summary.failure is not None
+        and (journal is not None or summary.report.registered)
+    ):
+        click.echo(
+            resume_hint(
+                journal,
+                report,
+                settings.argv,
+                failed=summary.failure is not None,
+            ),
+            err=True,
+        )
+    if summary.failure is not None:
+        # The one-line error, and its exit code, as for any failure.
+        raise summary.failure
     return summary.exit_code
+
+
+def _refuse_same_files(
+    keys_file: Path | None, journal: Path | None, report: Path | None
+) -> None:
+    """
+    Refuse a ``--report`` that is the journal or the keys file.
+
+    The report replaces its path at the end of the run: the journal (or
+    the input) would be lost.
+    """
+    if report is None:
+        return
+    for other, option in ((journal, "--journal"), (keys_file, "--keys-file")):
+        if other is not None and str(other) != "-" and _same(report, other):
+            raise click.UsageError(
+                f"--report {str(report)!r} is the same file as {option}; "
+                "the report would overwrite it"
+            )
+
+
+def _same(a: Path, b: Path) -> bool:
+    if a.resolve() == b.resolve():
+        return True
+    try:
+        return a.samefile(b)
+    except OSError:
+        return False  # one of them does not exist yet
 
 
 def _listing_prefix(
     keys_file: Path | None,
     prefix: str | None,
     whole_bucket: bool,  # noqa: FBT001 -- a click flag
-    dry_run: bool,  # noqa: FBT001 -- a click flag
 ) -> str | None:
     """
     The prefix to list, or ``None`` when the keys come from a file.
@@ -295,10 +347,5 @@ def _listing_prefix(
             "--prefix is empty; pass --whole-bucket to list the whole bucket"
         )
     if keys_file is not None:
-        if dry_run:
-            raise click.UsageError(
-                "--dry-run lists a bucket: it goes with --prefix or "
-                "--whole-bucket"
-            )
         return None
     return prefix or ""

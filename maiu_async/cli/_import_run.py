@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import shlex
 import sys
@@ -20,9 +21,11 @@ from typing import TYPE_CHECKING
 
 import click
 
+from maiu_async._retry import Verdict, verdict
+from maiu_async.exceptions import MaiuError
 from maiu_async.storage import ObjectStorageSource, StorageConfig
 
-from ._errors import EXIT_INTERRUPTED, EXIT_OK
+from ._errors import exit_for_signal
 from ._importer import aiter_stream_keys, run_import
 from ._keysfile import count_keys, iter_keys
 from ._options import (
@@ -31,11 +34,14 @@ from ._options import (
     Settings,
     credentials,
     err,
-    run_async,
 )
-from ._render import ImportProgress, make_console, print_dry_run
+from ._plain import PlainProgress, summary_lines
+from ._render import (
+    ImportProgress,
+    make_console,
+    print_summary,
+)
 from ._storage import MissingSecret, s3_credentials
-from ._storage import dry_run as list_and_filter
 
 
 if TYPE_CHECKING:
@@ -43,33 +49,40 @@ if TYPE_CHECKING:
         AsyncIterator,
         Callable,
         Iterable,
-        Iterator,
         Sequence,
     )
     from pathlib import Path
-    from typing import TextIO
 
     from maiu_async import MaiuClient
     from maiu_async.bulk import BulkEvent, Outcome, SkippedKey
     from maiu_async.storage import ListingStats
 
-    from ._importer import ImportDisplay, ImportSummary
+    from ._importer import ImportDisplay
+    from ._output import Output, StderrLogHandler
+    from ._reportfile import ReportFile
+    from ._summary import ImportSummary
 
 
 __all__ = [
     "count_keys_of",
     "import_keys",
-    "report_file",
     "resume_hint",
-    "run_dry_run",
+    "show_summary",
     "storage_config",
 ]
+
+_log = logging.getLogger("maiu_async.cli")
 
 
 class _QuietDisplay:
     """
-    The display of ``--json`` runs: no bar, notices on stderr.
+    The display of ``--json`` and ``--quiet`` runs: notices on stderr.
     """
+
+    interval: float | None = None
+
+    def tick(self) -> None:
+        """Nothing to show."""
 
     def outcome(self, outcome: Outcome) -> None:
         """Ignore."""
@@ -86,10 +99,16 @@ class _QuietDisplay:
 
 
 def resume_hint(
-    journal: Path | None, report: Path | None, argv: Sequence[str]
+    journal: Path | None,
+    report: Path | None,
+    argv: Sequence[str],
+    *,
+    failed: bool = False,
 ) -> str:
     """
     What to do after an interruption: the command to resume, if any.
+
+    *failed*: a systemic failure stopped the import (fix it first).
     """
     command = shlex.join([PROG, *argv])
     if journal is not None:
@@ -98,8 +117,9 @@ def resume_hint(
             if _reads_stdin(argv)
             else ""
         )
+        first = "Once the cause below is fixed, to" if failed else "To"
         return (
-            f"To resume, run the same command{stdin}; keys registered "
+            f"{first} resume, run the same command{stdin}; keys registered "
             "already are not sent again, and keys that may have been sent "
             f"are looked up first:\n  {command}"
         )
@@ -130,24 +150,6 @@ def count_keys_of(path: Path) -> int | None:
         raise CommandFailed(f"cannot read {path}: {exc.strerror}") from None
 
 
-@contextlib.contextmanager
-def report_file(path: Path | None) -> Iterator[TextIO | None]:
-    """
-    Open the ``--report`` file, line-buffered, if one is asked for.
-    """
-    if path is None:
-        yield None
-        return
-    try:
-        f = path.open("w", encoding="utf-8", buffering=1)
-    except OSError as exc:
-        raise CommandFailed(
-            f"cannot write the report {path}: {exc.strerror}"
-        ) from None
-    with f:
-        yield f
-
-
 def storage_config(
     settings: Settings,
     endpoint: str,
@@ -166,62 +168,124 @@ def storage_config(
     return StorageConfig(endpoint=endpoint, region=region, credentials=found)
 
 
-def run_dry_run(
-    bucket: str,
-    prefix: str,
-    storage: StorageConfig,
-    report: Path | None,
+def show_summary(
+    summary: ImportSummary,
+    output: Output,
     *,
     as_json: bool,
-) -> int:
+    title: str = "Import summary",
+) -> None:
     """
-    List and filter a bucket prefix; print the verdicts; send nothing.
+    Print an import's summary: JSON on stdout, or text on stderr.
+
+    A table on a terminal, plain lines anywhere else; nothing with
+    ``--quiet`` (but ``--json``).
     """
-    with report_file(report) as out_file:
-        try:
-            summary = run_async(
-                lambda: list_and_filter(
-                    bucket=bucket,
-                    prefix=prefix,
-                    config=storage,
-                    out=None if as_json else sys.stdout,
-                    report_file=out_file,
-                    report_path=report,
-                )
-            )
-        except BrokenPipeError:
-            # The reader has gone (`... --dry-run | head`): stop there,
-            # quietly, and keep the interpreter's final flush from failing.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            return EXIT_OK
     if as_json:
         click.echo(json.dumps(summary.as_json()))
+    elif output.quiet:
+        return
+    elif output.tty:
+        print_summary(make_console(stderr=True), summary, title)
     else:
-        sys.stdout.flush()
+        for line in summary_lines(summary, title):
+            click.echo(line, err=True)
 
-        print_dry_run(make_console(stderr=True), summary)
-    return EXIT_OK
+
+#: Tries at creating the project of ``--create-project``.
+_CREATE_ATTEMPTS = 3
+
+
+async def _find_project(
+    client: MaiuClient, workspace: str, name: str
+) -> int | None:
+    listed = await client.projects.list(workspace)
+    for project in listed.projects:
+        if project.name == name:
+            return project.project_id
+    return None
 
 
 async def _resolve_project(
     client: MaiuClient, workspace: str, name: str, *, create: bool
 ) -> int:
-    listed = await client.projects.list(workspace)
-    for project in listed.projects:
-        if project.name == name:
-            return project.project_id
+    """
+    The id of the project *name*; created with *create* if need be.
+
+    Creating is not idempotent: after an answer that leaves it open
+    whether the project was created (a 500, a lost answer) or a failure
+    that never reached the server (a 503), the project is looked up
+    first and created again only if it is not there.
+    """
+    found = await _find_project(client, workspace, name)
+    if found is not None:
+        return found
     if not create:
         raise CommandFailed(
             f"no project named {name!r} in workspace {workspace!r} "
             "(pass --create-project to create it, or --project-id)"
         )
-    return (await client.projects.create(workspace, name)).project_id
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            return (await client.projects.create(workspace, name)).project_id
+        except MaiuError as exc:
+            if attempt >= _CREATE_ATTEMPTS or verdict(exc) not in (
+                Verdict.RETRY,
+                Verdict.AMBIGUOUS,
+            ):
+                raise
+            _log.warning(
+                "creating project %r failed (%s); looking it up before "
+                "trying again",
+                name,
+                exc,
+            )
+        found = await _find_project(client, workspace, name)
+        if found is not None:
+            return found
+
+
+def make_display(
+    output: Output,
+    total: int | None,
+    stack: contextlib.ExitStack,
+    log_handler: StderrLogHandler,
+    *,
+    as_json: bool = False,
+) -> ImportDisplay:
+    """
+    The progress display of a run: a bar, plain lines, or nothing.
+
+    On a terminal, log lines are printed above the bar until the run
+    ends.
+    """
+    if as_json or output.quiet:
+        return _QuietDisplay()
+    if output.tty:
+        bar = stack.enter_context(
+            ImportProgress(make_console(stderr=True), total)
+        )
+        saved = log_handler.sink
+        log_handler.sink = bar.log_line
+        stack.callback(setattr, log_handler, "sink", saved)
+        return bar
+    plain = PlainProgress(_err_line, total, interval=output.progress_interval)
+    stack.callback(plain.stop)
+    return plain
+
+
+def _err_line(line: str) -> None:
+    click.echo(line, err=True)
 
 
 async def import_keys(  # noqa: PLR0913 -- the command's options
     client: MaiuClient,
     *,
     settings: Settings,
+    output: Output,
+    log_handler: StderrLogHandler,
     workspace: str,
     project_id: int | None,
     project_name: str | None,
@@ -233,8 +297,7 @@ async def import_keys(  # noqa: PLR0913 -- the command's options
     concurrency: int,
     rate: float | None,
     journal: Path | None,
-    report_file: TextIO | None,
-    report: Path | None,
+    report: ReportFile | None,
     as_json: bool,
 ) -> ImportSummary:
     """
@@ -274,18 +337,12 @@ async def import_keys(  # noqa: PLR0913 -- the command's options
                         f"cannot read {keys_file}: {exc.strerror}"
                     ) from None
                 keys = iter_keys(stream, str(keys_file))
-            display: ImportDisplay
-            if as_json:
-                display = _QuietDisplay()
-            else:
-                display = stack.enter_context(
-                    ImportProgress(make_console(stderr=True), total)
-                )
+            display = make_display(
+                output, total, stack, log_handler, as_json=as_json
+            )
 
-            def hard_exit() -> None:
-                _hard_exit(
-                    display, report_file, journal, report, settings.argv
-                )
+            def hard_exit(signum: int) -> None:
+                _hard_exit(display, report, journal, settings.argv, signum)
 
             return await run_import(
                 client,
@@ -297,8 +354,8 @@ async def import_keys(  # noqa: PLR0913 -- the command's options
                 concurrency=concurrency,
                 rate=rate,
                 journal=journal,
-                report_file=report_file,
-                report_path=report,
+                report_file=report,
+                report_path=None if report is None else report.path,
                 display=display,
                 hard_exit=hard_exit,
                 listing=stats,
@@ -307,24 +364,29 @@ async def import_keys(  # noqa: PLR0913 -- the command's options
 
 def _hard_exit(
     display: object,
-    report_file: TextIO | None,
+    report: ReportFile | None,
     journal: Path | None,
-    report: Path | None,
     argv: Sequence[str],
+    signum: int,
 ) -> None:
     """
-    Quit at once on a second Ctrl-C.
+    Quit at once on a second stop signal.
 
     The journal needs no flush: keys are durably reserved before they are
-    sent, so a resume reconciles whatever was in flight.
+    sent, so a resume reconciles whatever was in flight.  The report has
+    the keys settled so far.
     """
     stop = getattr(display, "stop", None)
     if stop is not None:
         stop()
-    if report_file is not None:
-        report_file.flush()
+    if report is not None:
+        with contextlib.suppress(CommandFailed):
+            report.commit()
     err("quit before requests in flight settled")
-    click.echo(resume_hint(journal, report, argv), err=True)
+    click.echo(
+        resume_hint(journal, None if report is None else report.path, argv),
+        err=True,
+    )
     sys.stderr.flush()
     sys.stdout.flush()
-    os._exit(EXIT_INTERRUPTED)
+    os._exit(exit_for_signal(signum))

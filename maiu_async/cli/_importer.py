@@ -20,23 +20,22 @@ from concurrent.futures import CancelledError
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Protocol, Unpack
 
+import anyio
 import attrs
 
 from maiu_async.bulk import BulkOptions, OutcomeStatus, stream_register
+from maiu_async.exceptions import MaiuError
 
-from ._errors import EXIT_FAILURES, EXIT_INTERRUPTED, EXIT_OK
 from ._keysfile import KeysFileError, LineSplitter
-from ._storage import skipped_by_reason
+from ._summary import EXAMPLES_PER_STATUS, ImportSummary
 
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-    from typing import TextIO
 
     from maiu_async import MaiuClient
     from maiu_async.bulk import (
         BulkEvent,
-        BulkReport,
         BulkShortcuts,
         Outcome,
         OutcomeStream,
@@ -44,17 +43,15 @@ if TYPE_CHECKING:
     )
     from maiu_async.storage import ListingStats
 
+    from ._storage import LineWriter
+
 
 __all__ = [
     "ImportDisplay",
-    "ImportSummary",
     "aiter_stream_keys",
     "run_import",
 ]
 
-#: Examples of keys that were not registered, kept per status for the
-#: summary; the report file has them all.
-EXAMPLES_PER_STATUS: Final = 3
 _CHUNK = 64 * 1024
 
 
@@ -62,8 +59,18 @@ class ImportDisplay(Protocol):
     """
     What shows an import's progress; see ``_render.ImportProgress``.
 
+    *interval*: the import calls `tick` every *interval* seconds, unless
+    it is ``None`` (a display that refreshes itself).
+
     Strictly private.
     """
+
+    @property
+    def interval(self) -> float | None:
+        """Seconds between two calls of `tick`, or ``None``."""
+
+    def tick(self) -> None:
+        """Show the progress as of now."""
 
     def outcome(self, outcome: Outcome) -> None:
         """Count one key's outcome."""
@@ -73,80 +80,6 @@ class ImportDisplay(Protocol):
 
     def notice(self, text: str) -> None:
         """Show a message above the progress bar."""
-
-
-@attrs.frozen(kw_only=True)
-class ImportSummary:
-    """
-    What an import did, for the table, ``--json`` and the exit code.
-
-    Strictly private.
-    """
-
-    workspace: str
-    project_id: int
-    bucket: str
-    total: int | None
-    report: BulkReport
-    interrupted: bool
-    report_path: Path | None
-    journal_path: Path | None
-    examples: tuple[tuple[str, str, str], ...]
-    listing: ListingStats | None = None
-
-    @property
-    def exit_code(self) -> int:
-        """0 when nothing failed, 1 when some keys failed, 130 stopped."""
-        if self.interrupted:
-            return EXIT_INTERRUPTED
-        if self.report.failed or self.report.unknown:
-            return EXIT_FAILURES
-        return EXIT_OK
-
-    @property
-    def not_attempted(self) -> int | None:
-        """Keys of the input without an outcome, if the total is known."""
-        if self.total is None:
-            return None
-        return max(0, self.total - self.report.total)
-
-    def as_json(self) -> dict[str, object]:
-        """The summary as one JSON object (no secret is part of it)."""
-        r = self.report
-        listed: dict[str, object] = {}
-        if self.listing is not None:
-            listed = {
-                "listed": self.listing.listed,
-                "pages": self.listing.pages,
-                "skipped_by_reason": skipped_by_reason(self.listing),
-            }
-        return {
-            "workspace": self.workspace,
-            "project_id": self.project_id,
-            "bucket": self.bucket,
-            "total_keys": self.total,
-            "registered": r.registered,
-            "skipped": r.skipped,
-            "failed": r.failed,
-            "unknown": r.unknown,
-            "resumed": r.resumed,
-            "reconciled": r.reconciled,
-            "not_attempted": self.not_attempted,
-            "requests": r.requests,
-            "retries": r.retries,
-            "rate_limited": r.throttled,
-            "duration_s": round(r.duration, 3),
-            "rate_per_s": round(r.rate, 1),
-            "interrupted": self.interrupted,
-            "exit_code": self.exit_code,
-            "report": None
-            if self.report_path is None
-            else str(self.report_path),
-            "journal": None
-            if self.journal_path is None
-            else str(self.journal_path),
-            **listed,
-        }
 
 
 def report_line(outcome: Outcome) -> str:
@@ -255,28 +188,66 @@ async def aiter_stream_keys(
         yield key
 
 
+#: The signals that stop an import in order.  SIGHUP (the terminal or
+#: the ssh session went away) is handled like SIGTERM, unless the command
+#: runs with it ignored (``nohup``).
+_STOP_SIGNALS: Final = ("SIGINT", "SIGTERM", "SIGHUP")
+
+
 @contextlib.contextmanager
-def _signals(on_signal: Callable[[], None]) -> Iterator[None]:
+def _signals(on_signal: Callable[[int], None]) -> Iterator[None]:
     """
-    Route SIGINT and SIGTERM to *on_signal* while the import runs.
+    Route the stop signals to *on_signal* (with their number).
 
     Strictly private.
     """
     loop = asyncio.get_running_loop()
     installed: list[signal.Signals] = []
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for name in _STOP_SIGNALS:
+        sig = getattr(signal, name, None)
+        if sig is None:  # pragma: no cover -- not on this platform
+            continue
         # Not in the main thread, or not on this platform: no handler,
-        # and Ctrl-C keeps Python's default behaviour.
+        # and the signal keeps Python's default behaviour.
         with contextlib.suppress(
             NotImplementedError, RuntimeError, ValueError
         ):
-            loop.add_signal_handler(sig, on_signal)
+            if signal.getsignal(sig) is signal.SIG_IGN:
+                continue
+            loop.add_signal_handler(sig, on_signal, int(sig))
             installed.append(sig)
     try:
         yield
     finally:
         for sig in installed:
             loop.remove_signal_handler(sig)
+
+
+async def _tick(display: ImportDisplay) -> None:
+    """Call the display's `tick` every interval, until cancelled."""
+    interval = display.interval
+    if interval is None:
+        return
+    while True:
+        await anyio.sleep(interval)
+        display.tick()
+
+
+class _Examples:
+    """The first few keys of each status but registered."""
+
+    def __init__(self) -> None:
+        self.kept: list[tuple[str, str, str]] = []
+        self._shown = dict.fromkeys(OutcomeStatus, 0)
+
+    def add(self, outcome: Outcome) -> None:
+        status = outcome.status
+        if (
+            status is not OutcomeStatus.REGISTERED
+            and self._shown[status] < EXAMPLES_PER_STATUS
+        ):
+            self._shown[status] += 1
+            self.kept.append((status.value, outcome.key, outcome.error or ""))
 
 
 async def run_import(  # noqa: PLR0913 -- every option is keyword-only
@@ -287,10 +258,10 @@ async def run_import(  # noqa: PLR0913 -- every option is keyword-only
     bucket: str,
     keys: Iterable[str] | AsyncIterator[str | SkippedKey],
     total: int | None,
-    report_file: TextIO | None,
+    report_file: LineWriter | None,
     report_path: Path | None,
     display: ImportDisplay,
-    hard_exit: Callable[[], None],
+    hard_exit: Callable[[int], None],
     listing: Callable[[], ListingStats] | None = None,
     options: BulkOptions | None = None,
     **shortcuts: Unpack[BulkShortcuts],
@@ -298,34 +269,37 @@ async def run_import(  # noqa: PLR0913 -- every option is keyword-only
     """
     Register *keys*, stream outcomes to *display* and the report file.
 
-    The first Ctrl-C (or SIGTERM) stops the job in order: no new key is
-    sent, requests in flight settle and the journal is flushed.  A second
-    one calls *hard_exit*: the journal is crash-safe, so a resume still
-    does every key exactly once.  *listing* gives the counts of the
-    bucket listing the keys come from, if they do.  *options* and
-    *shortcuts* are those of `maiu_async.bulk.stream_register`; the
-    job's events go to *display*.
+    The first SIGINT, SIGTERM or SIGHUP stops the job in order: no new
+    key is sent, requests in flight settle and the journal is flushed.
+    A second one calls *hard_exit* with its number: the journal is
+    crash-safe, so a resume still does every key exactly once.
+    *listing* gives the counts of the bucket listing the keys come from,
+    if they do.  *options* and *shortcuts* are those of
+    `maiu_async.bulk.stream_register`; the job's events go to *display*.
+
+    A systemic failure (credentials refused, project deleted, journal
+    refused, a keys file that is not UTF-8) after some keys settled is
+    returned as the summary's `ImportSummary.failure`, with the counts
+    so far; the report file then has every settled key.
 
     Raises:
-        MaiuError: A systemic failure (credentials refused, no such
-            workspace or project, journal refused) stopped the job.
-        KeysFileError: The keys file is not UTF-8.
+        MaiuError: A systemic failure before any key settled.
+        KeysFileError: The keys file is not UTF-8, from its start.
 
     Strictly private.
     """
     options = attrs.evolve(options or BulkOptions(), **shortcuts)
     options = attrs.evolve(options, on_event=display.event)
     journal = None if options.journal is None else Path(options.journal)
-    examples: list[tuple[str, str, str]] = []
-    shown = dict.fromkeys(OutcomeStatus, 0)
-    presses = 0
+    examples = _Examples()
+    stopped_by: list[int] = []
     running: list[OutcomeStream] = []
+    failure: MaiuError | KeysFileError | None = None
 
-    def on_signal() -> None:
-        nonlocal presses
-        presses += 1
-        if presses > 1:
-            hard_exit()
+    def on_signal(signum: int) -> None:
+        stopped_by.append(signum)
+        if len(stopped_by) > 1:
+            hard_exit(signum)
             return
         display.notice(
             "Stopping: no new keys are sent; requests in flight are "
@@ -336,40 +310,47 @@ async def run_import(  # noqa: PLR0913 -- every option is keyword-only
             stream.stop()
 
     with _signals(on_signal):
-        async with stream_register(
-            client,
-            workspace,
-            project_id,
-            bucket_name=bucket,
-            keys=keys,
-            options=options,
-        ) as outcomes:
-            running.append(outcomes)
-            if presses:
-                outcomes.stop()
-            async for outcome in outcomes:
-                if report_file is not None:
-                    report_file.write(report_line(outcome))
-                status = outcome.status
-                if (
-                    status is not OutcomeStatus.REGISTERED
-                    and shown[status] < EXAMPLES_PER_STATUS
-                ):
-                    shown[status] += 1
-                    examples.append(
-                        (status.value, outcome.key, outcome.error or "")
-                    )
-                display.outcome(outcome)
-    report = outcomes.report
+        try:
+            async with (
+                stream_register(
+                    client,
+                    workspace,
+                    project_id,
+                    bucket_name=bucket,
+                    keys=keys,
+                    options=options,
+                ) as outcomes,
+                anyio.create_task_group() as ticker,
+            ):
+                running.append(outcomes)
+                if stopped_by:
+                    outcomes.stop()
+                ticker.start_soon(_tick, display)
+                async for outcome in outcomes:
+                    if report_file is not None:
+                        report_file.write(report_line(outcome))
+                    examples.add(outcome)
+                    display.outcome(outcome)
+                ticker.cancel_scope.cancel()
+        except (MaiuError, KeysFileError) as exc:
+            if not running:
+                raise  # refused before the job started
+            failure = exc
+    # The engine may attach the report to the error it raises; the
+    # stream has it anyway.
+    report = getattr(failure, "report", None) or running[0].report
+    if failure is not None and not report.total:
+        raise failure  # refused before any key settled: nothing to sum up
     return ImportSummary(
         workspace=workspace,
         project_id=project_id,
         bucket=bucket,
         total=total,
         report=report,
-        interrupted=report.stopped,
         report_path=report_path,
         journal_path=journal,
-        examples=tuple(examples),
+        examples=tuple(examples.kept),
         listing=None if listing is None else listing(),
+        signal=stopped_by[0] if stopped_by else None,
+        failure=failure,
     )

@@ -10,6 +10,7 @@ import click
 
 from ._demo import run_demo
 from ._options import BULK_DEFAULTS, run_async
+from ._output import current_output, output_options
 from ._passthrough import run_emulator
 
 
@@ -39,20 +40,39 @@ __all__ = ["demo", "emulator"]
     show_default=True,
     help="Requests in flight at most.",
 )
-def demo(key_count: int, latency: float, concurrency: int) -> int:
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the import's summary as one JSON object on stdout.",
+)
+@output_options
+def demo(
+    key_count: int,
+    latency: float,
+    concurrency: int,
+    as_json: bool,  # noqa: FBT001 -- a click flag
+) -> int:
     """
     Import generated keys into an in-process emulator; no account needed.
 
     Starts the emulator, creates a workspace and a project, registers the
     keys (a few are invalid on purpose, to show skips) with a live
-    progress bar, then prints the summary and the emulator's own counters
-    as proof.
+    progress bar (plain progress lines when stderr is not a terminal),
+    then prints the summary and the emulator's own counters as proof.
     """
-    return run_async(
-        lambda: run_demo(
-            key_count=key_count, latency=latency, concurrency=concurrency
+    output = current_output()
+    with output.logging() as log_handler:
+        return run_async(
+            lambda: run_demo(
+                key_count=key_count,
+                latency=latency,
+                concurrency=concurrency,
+                output=output,
+                log_handler=log_handler,
+                as_json=as_json,
+            )
         )
-    )
 
 
 @click.command(

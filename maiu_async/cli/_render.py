@@ -46,14 +46,15 @@ if TYPE_CHECKING:
     from maiu_async import Project
     from maiu_async.bulk import BulkEvent, Outcome
 
-    from ._importer import ImportSummary
+    from ._dryrun import KeysDryRun
     from ._storage import DryRunSummary
+    from ._summary import ImportSummary
 
 
 __all__ = [
     "ImportProgress",
+    "counters_table",
     "make_console",
-    "print_counters",
     "print_dry_run",
     "print_projects",
     "print_summary",
@@ -154,6 +155,9 @@ class ImportProgress:
     Strictly private.
     """
 
+    #: The bar refreshes itself.
+    interval: float | None = None
+
     def __init__(
         self,
         console: Console,
@@ -243,6 +247,13 @@ class ImportProgress:
         """Print *text* above the display."""
         self._progress.console.print(Text(text, style="bold yellow"))
 
+    def tick(self) -> None:
+        """Nothing to do: the bar refreshes itself."""
+
+    def log_line(self, line: str) -> None:
+        """Print a log line above the display."""
+        self._progress.console.print(Text(line, style="dim"))
+
 
 def _seconds(value: float) -> str:
     if value < 60:
@@ -323,7 +334,7 @@ def _examples(summary: ImportSummary) -> Table | None:
     if not summary.examples:
         return None
     table = Table(
-        title="Not registered (examples; every key is in the report)",
+        title=summary.examples_title(),
         box=box.SIMPLE,
         title_justify="left",
         title_style="bold",
@@ -355,33 +366,31 @@ def print_summary(
         if path is not None:
             console.print(f"{label}: {path}", markup=False)
     r = summary.report
-    if summary.interrupted:
-        console.print("[bold yellow]Interrupted.[/]")
+    if summary.failure is not None or summary.nothing_sendable:
+        style = "bold red"
+    elif summary.interrupted:
+        style = "bold yellow"
     elif r.failed or r.unknown:
-        console.print(
-            f"[bold red]{r.failed:,} failed, {r.unknown:,} unknown.[/] "
-            "The report says why for each key."
-        )
+        style = "bold red"
     else:
-        console.print(
-            "[bold green]Done:[/] every valid key is registered"
-            + (f" ({r.skipped:,} skipped)." if r.skipped else ".")
-        )
+        style = "bold green"
+    console.print(Text(summary.verdict(), style=style))
 
 
 def _pages(count: int) -> str:
     return f"listed in {count:,} page" + ("" if count == 1 else "s")
 
 
-def print_dry_run(console: Console, summary: DryRunSummary) -> None:
+def print_dry_run(
+    console: Console, summary: DryRunSummary | KeysDryRun
+) -> None:
     """
     Print what a dry run would register and skip, with the reasons.
 
     Strictly private.
     """
-    s = summary.stats
     table = Table(
-        title=f"Dry run: {summary.bucket}/{summary.prefix} (nothing sent)",
+        title=f"Dry run: {summary.source} (nothing sent)",
         box=box.ROUNDED,
         show_header=False,
         title_style="bold",
@@ -390,20 +399,22 @@ def print_dry_run(console: Console, summary: DryRunSummary) -> None:
     table.add_column(style="bold")
     table.add_column(justify="right")
     table.add_column(style="dim")
+    stats = getattr(summary, "stats", None)
     table.add_row(
         Text("Would register", style="green"),
-        Text(f"{s.selected:,}", style="green"),
-        human_size(s.selected_bytes),
+        Text(f"{summary.would_register:,}", style="green"),
+        "" if stats is None else human_size(stats.selected_bytes),
     )
     table.add_row(
-        Text("Would skip", style="yellow" if s.skipped_total else ""),
-        f"{s.skipped_total:,}",
+        Text("Would skip", style="yellow" if summary.would_skip else ""),
+        f"{summary.would_skip:,}",
         "",
     )
-    for reason, count in skipped_by_reason(s).items():
+    for reason, count in summary.skipped_by_reason.items():
         table.add_row(f"  {reason}", f"{count:,}", "")
     table.add_section()
-    table.add_row("Objects", f"{s.listed:,}", _pages(s.pages))
+    if stats is not None:
+        table.add_row("Objects", f"{stats.listed:,}", _pages(stats.pages))
     console.print(table)
     if summary.examples:
         examples = Table(
@@ -443,11 +454,9 @@ def print_projects(console: Console, projects: Iterable[Project]) -> None:
     console.print(table)
 
 
-def print_counters(
-    console: Console, title: str, rows: Mapping[str, object]
-) -> None:
+def counters_table(title: str, rows: Mapping[str, object]) -> Table:
     """
-    Print a two-column table of named values.
+    A two-column table of named values.
 
     Strictly private.
     """
@@ -463,4 +472,4 @@ def print_counters(
     for name, value in rows.items():
         shown = f"{value:,}" if isinstance(value, int) else str(value)
         table.add_row(name, shown)
-    console.print(table)
+    return table

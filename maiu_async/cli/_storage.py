@@ -20,7 +20,7 @@ import json
 import os
 import re
 
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Protocol
 
 import attrs
 
@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ENV_S3_SECRETS",
     "DryRunSummary",
+    "LineWriter",
     "MissingSecret",
     "dry_run",
     "printable",
@@ -57,6 +58,17 @@ __all__ = [
 EXAMPLES_PER_REASON: Final = 3
 
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+class LineWriter(Protocol):
+    """
+    Where a report's lines go (a text file, or ``_import_run.ReportFile``).
+
+    Strictly private.
+    """
+
+    def write(self, line: str, /) -> object:
+        """Write one line."""
 
 
 class MissingSecret(Exception):
@@ -125,6 +137,26 @@ class DryRunSummary:
     report_path: Path | None
     examples: tuple[tuple[str, str, str], ...]
 
+    @property
+    def source(self) -> str:
+        """What was listed."""
+        return f"{self.bucket}/{self.prefix}"
+
+    @property
+    def would_register(self) -> int:
+        """Objects that would be registered."""
+        return self.stats.selected
+
+    @property
+    def would_skip(self) -> int:
+        """Objects that would be skipped."""
+        return self.stats.skipped_total
+
+    @property
+    def skipped_by_reason(self) -> dict[str, int]:
+        """Skip counts per reason."""
+        return skipped_by_reason(self.stats)
+
     def as_json(self) -> dict[str, object]:
         """The summary as one JSON object."""
         s = self.stats
@@ -168,7 +200,7 @@ async def dry_run(  # noqa: PLR0913 -- every option is keyword-only
     prefix: str,
     config: StorageConfig,
     out: TextIO | None,
-    report_file: TextIO | None,
+    report_file: LineWriter | None,
     report_path: Path | None,
 ) -> DryRunSummary:
     """

@@ -230,9 +230,9 @@ async def test_demo(cli: Cli):
     result = await cli("demo", "--keys", "200", "--latency", "0.001")
 
     assert 0 == result.code, result.stderr
-    assert "198 keys registered, 198 assets created" in result.stdout
-    assert "notes.txt" in result.stdout
-    assert "videos/2026/" in result.stdout
+    assert "198 keys registered, 198 assets created" in result.stderr
+    assert "notes.txt" in result.stderr
+    assert "videos/2026/" in result.stderr
 
 
 @pytest.mark.parametrize(

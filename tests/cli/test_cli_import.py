@@ -64,8 +64,8 @@ async def test_import_registers_every_key(
         "attempts",
         "latency_ms",
     } <= set(rows[0])
-    assert "Import summary" in result.stdout
-    assert "40/40" in result.stderr  # the progress bar's last frame
+    assert "Import summary:" in result.err_lines
+    assert "40/40" in result.stderr  # the last progress line
 
 
 async def test_import_by_project_name_creates_it(

@@ -1,7 +1,8 @@
 """
 The few CLI tests where a real process is the point.
 
-- Ctrl-C: a real SIGINT to an import in progress.
+- Ctrl-C: a real SIGINT to an import in progress; SIGTERM and SIGHUP,
+  with stderr a pipe (no TTY), so that the progress lines show.
 - ``python -m maiu_async.cli``: the exit status reaches the shell.
 - A fresh interpreter without click and rich: the package and the
   emulator passthrough import neither.
@@ -16,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shlex
 import signal
 import subprocess
@@ -32,6 +34,7 @@ from clihelpers import (
     BUCKET,
     check_clean,
     import_args,
+    read_report,
     serve,
     write_keys,
 )
@@ -181,7 +184,8 @@ async def test_ctrl_c_stops_cleanly_and_resumes(
         resumed = await cli(*argv, "--json")
 
     assert 130 == returncode, stderr
-    assert "Interrupted." in stdout
+    assert "" == stdout
+    assert "Interrupted (SIGINT)." in stderr
     assert "To resume, run the same command" in stderr
     assert ("maiu-async", str(journal)) == (
         prog,
@@ -191,6 +195,87 @@ async def test_ctrl_c_stops_cleanly_and_resumes(
     assert 0 == resumed.code, resumed.stderr
     assert 300 == summary["registered"] == stats.assets_created
     assert 0 < summary["resumed"] < 300
+
+
+#: Box drawing, block elements, check marks and ANSI escapes.
+_DRAWING = re.compile("[\u2500-\u259f\u2713\u2717\u2022\u00b7\x1b]")
+
+
+@pytest.mark.parametrize(
+    ("signum", "code"),
+    [
+        pytest.param(signal.SIGTERM, 143, id="SIGTERM"),
+        pytest.param(signal.SIGHUP, 129, id="SIGHUP"),
+    ],
+)
+async def test_sigterm_and_sighup_stop_in_order(
+    cli: Cli,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    signum: signal.Signals,
+    code: int,
+):
+    """
+    Without a TTY a stalled import prints progress lines; SIGTERM and
+    SIGHUP then stop it as Ctrl-C does, with 128 + the signal's number,
+    and the report and the journal hold every settled key.
+    """
+    keys = [f"videos/clip-{i:04d}.mp4" for i in range(300)]
+    keys_file = write_keys(tmp_path / "keys.txt", keys)
+    journal, report = tmp_path / "import.journal", tmp_path / "r.jsonl"
+    config = EmulatorConfig(access_key=ACCESS_KEY, secret_key=SECRET_KEY)
+    state, stats = EmulatorState(), Stats()
+    state.add_workspace("media", BUCKET)
+    project_id = state.add_project("media", "target").project_id
+    app = make_app(config, state=state, stats=stats)
+    gate = Gate(open_for=5)
+    app.middlewares.append(gate.middleware())
+    out, err = bytearray(), bytearray()
+
+    async with serve(app) as url:
+        monkeypatch.setenv("MAIU_ENDPOINT", url)
+        try:
+            async with spawn(
+                "-m",
+                "maiu_async.cli",
+                *import_args("media", project_id, keys_file),
+                "--journal",
+                str(journal),
+                "--report",
+                str(report),
+                "--concurrency",
+                "2",
+                "--progress-interval",
+                "0.05",
+            ) as proc:
+                assert proc.stderr is not None
+                with anyio.fail_after(GUARD):
+                    await gate.held.wait()
+                    # Held: only the periodic line can show progress now.
+                    await _read_until(proc.stderr, "5 registered", err)
+                    proc.send_signal(signum)
+                    await _read_until(proc.stderr, "Stopping", err)
+                    gate.release.set()
+                    returncode, stdout, stderr = await communicate(
+                        proc, out, err
+                    )
+        finally:
+            gate.release.set()
+        rows = read_report(report)
+        hint = stderr.splitlines()[-1].strip()
+        _prog, *argv = shlex.split(hint)
+        resumed = await cli(*argv, "--json")
+
+    registered = [row for row in rows if row["status"] == "registered"]
+    assert code == returncode, stderr
+    assert "" == stdout
+    assert None is _DRAWING.search(stderr), stderr
+    assert "progress: " in stderr
+    assert f"Interrupted ({signum.name})." in stderr
+    assert len(registered) == len(rows) >= 5
+    assert 300 == json.loads(resumed.stdout)["registered"]
+    assert 300 == stats.assets_created
+    assert 0 == resumed.code, resumed.stderr
 
 
 async def test_module_entry_exit_status():
