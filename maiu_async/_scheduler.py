@@ -329,7 +329,14 @@ class _Bucket:
         """Take the next slot; return the seconds to wait for it."""
         due = max(self._free_at, now)
         self._free_at = due + self._interval
-        return max(due - self._slack - now, 0.0)
+        wait = due - self._slack - now
+        # Due times are sums of float intervals: a slot that is due "now"
+        # can come out picoseconds late, which is no reason to sleep.
+        return wait if wait > _EPSILON else 0.0
+
+
+#: Waits shorter than this (seconds) are rounding, not pacing.
+_EPSILON = 1e-9
 
 
 def _capacity(rate: float) -> float:
