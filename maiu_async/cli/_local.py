@@ -9,8 +9,8 @@ from __future__ import annotations
 import click
 
 from ._demo import run_demo
+from ._emulator_cmd import emulator
 from ._options import BULK_DEFAULTS, run_async
-from ._passthrough import run_emulator
 
 
 __all__ = ["demo", "emulator"]
@@ -53,21 +53,3 @@ def demo(key_count: int, latency: float, concurrency: int) -> int:
             key_count=key_count, latency=latency, concurrency=concurrency
         )
     )
-
-
-@click.command(
-    context_settings={
-        "ignore_unknown_options": True,
-        "allow_extra_args": True,
-        "help_option_names": [],
-    },
-    add_help_option=False,
-)
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def emulator(args: tuple[str, ...]) -> int:
-    """
-    Serve a local emulator of the API (see `maiu-async emulator --help`).
-
-    The same as `python -m maiu_async.emulator`; it needs no extra.
-    """
-    return run_emulator(args)
