@@ -223,7 +223,7 @@ class ImportState(enum.StrEnum):
 
     @classmethod
     def _missing_(cls, value: object) -> Self | None:
-        if not isinstance(value, str) or not value:
+        if not isinstance(value, str):
             return None
         # A pseudo-member, as enum.Flag makes for combined values.
         member = str.__new__(cls, value)
