@@ -12,8 +12,8 @@ Markers:
 - ``error-codes``: the table of ``maiu_async._errorcodes``;
 - ``limits``: every value of ``maiu_async.limits``, with its evidence tag
   and the comment written beside it;
-- ``emulator-help``: the help of ``maiu-async emulator`` (argparse, so
-  mkdocs-click cannot see its options);
+- ``emulator-help``: the help of ``python -m maiu_async.emulator``, the
+  argparse twin of ``maiu-async emulator`` (the same options);
 - ``source PATH``: a file of the repository (an example script), as a
   fenced block; the examples run as scripts in the test suite, so this
   keeps them out of the snippet runner and out of ``ruff format``.
@@ -232,9 +232,12 @@ def render_limits() -> str:
 
 def render_emulator_help() -> str:
     """
-    Return ``maiu-async emulator --help`` as a text block.
+    Return ``python -m maiu_async.emulator --help`` as a text block.
+
+    The argparse front end: the same options as ``maiu-async emulator``
+    (one table builds both), whose click help the reference shows.
     """
-    from maiu_async.cli import main  # noqa: PLC0415 -- at build time
+    from maiu_async.emulator._cli import main  # noqa: PLC0415 -- build time
 
     buffer = io.StringIO()
     saved = os.environ.get("COLUMNS")
@@ -244,7 +247,7 @@ def render_emulator_help() -> str:
             contextlib.redirect_stdout(buffer),
             contextlib.suppress(SystemExit),
         ):
-            main(["emulator", "--help"])
+            main(["--help"])
     finally:
         if saved is None:
             del os.environ["COLUMNS"]
@@ -252,7 +255,7 @@ def render_emulator_help() -> str:
             os.environ["COLUMNS"] = saved
     text = buffer.getvalue().strip()
     if not text:
-        raise ValueError("`maiu-async emulator --help` printed nothing")
+        raise ValueError("the emulator's --help printed nothing")
     return f"```text\n{text}\n```\n"
 
 

@@ -10,6 +10,7 @@ Strictly private.
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import json
 import logging
@@ -41,6 +42,7 @@ from ._transport import AiohttpTransport
 from ._types import USE_CLIENT_DEFAULT, RetryArg, UseClientDefault
 from ._urls import ApiPaths, encode_query
 from .exceptions import (
+    AuthenticationFailed,
     MaiuError,
     RateLimited,
     ResponseDecodeError,
@@ -219,6 +221,16 @@ class MaiuClient:
         return self._base
 
     @property
+    def credentials(self) -> Credentials:
+        """
+        The keys the client signs with (their repr hides the secret).
+
+        .. versionadded:: 2.0
+
+        """
+        return self._credentials
+
+    @property
     def limiter(self) -> AdaptiveLimiter:
         """
         The client's one rate limiter (exists while the client is open).
@@ -233,6 +245,7 @@ class MaiuClient:
             raise UsageError(
                 "a MaiuClient can be opened once; create a new one"
             )
+        _require_asyncio()
         self._limiter = AdaptiveLimiter(self._rate)
         await self._transport.open()
         self._state = _State.OPENED
@@ -400,6 +413,9 @@ class MaiuClient:
             )
         try:
             envelope = read_answer(raw, method, url)
+        except AuthenticationFailed as exc:
+            exc.signed_with = self._credentials.describe()
+            raise
         except RateLimited as exc:
             # The pause every request waits out is capped like a single
             # call's wait ("Retry-After: 1e309" must not stall the
@@ -411,6 +427,20 @@ class MaiuClient:
             raise
         limiter.succeeded()
         return envelope
+
+
+def _require_asyncio() -> None:
+    # aiohttp runs on asyncio only: under trio (anyio.run(main,
+    # backend="trio")) it fails deep inside with an unrelated error.
+    # What aiohttp needs is exactly a running asyncio loop.
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        raise UsageError(
+            "MaiuClient needs an asyncio event loop (aiohttp runs on asyncio "
+            "only), and none is running here: with anyio, use "
+            "anyio.run(main) or backend='asyncio', not trio"
+        ) from None
 
 
 def _refuse_transport_options(

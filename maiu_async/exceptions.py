@@ -139,14 +139,16 @@ class ProjectLimitExceeded(ValidationError):
     def __init__(self, *, workspace: str, limit: int, name: str) -> None:
         self.workspace = workspace
         self.limit = limit
-        ValidationError.__init__(
-            self,
-            field="name",
-            value=name,
-            reason=(
-                f"workspace {workspace!r} already holds the maximum of "
-                f"{limit} projects"
-            ),
+        # A ValidationError for compatibility, but the name is fine: say
+        # what is wrong, not "invalid name".
+        self.field = "name"
+        self.value = name
+        self.reason = (
+            f"workspace {workspace!r} already holds the maximum of "
+            f"{limit} projects"
+        )
+        MaiuError.__init__(
+            self, f"cannot create project {name!r}: {self.reason}"
         )
 
 
@@ -249,7 +251,23 @@ class BadRequest(APIStatusError):
 class AuthenticationFailed(APIStatusError):
     """
     HTTP 401: bad access key, bad signature or clock skew.
+
+    Attributes:
+        signed_with: Which access key id the request was signed with and
+            where it came from (never the secret), set by the client;
+            the message ends with it.
+
+    .. versionchanged:: 2.0 *signed_with*.
+
     """
+
+    signed_with: str | None = None
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        if self.signed_with is None:
+            return text
+        return f"{text}; signed with {self.signed_with}"
 
 
 class PermissionDenied(APIStatusError):

@@ -13,9 +13,11 @@ without a zone (probably server-local, KST).
 
 from __future__ import annotations
 
+import enum
+
 from collections.abc import Mapping  # noqa: TC003 -- attrs resolves it
 from datetime import datetime  # noqa: TC003 -- cattrs needs it at runtime
-from typing import Any, Generic, Literal, TypeAlias, TypeVar
+from typing import Any, Generic, Literal, Self, TypeAlias, TypeVar
 
 import attrs
 
@@ -29,6 +31,7 @@ __all__ = [
     "AssetType",
     "ConfidenceLevel",
     "DialogQuery",
+    "ImportState",
     "ImportStatus",
     "Index",
     "IndexDetail",
@@ -123,14 +126,28 @@ class ProjectList:
     """
     Every project of a workspace (the list is not paginated).
 
+    The API answers the project list in one piece, under ``projects``,
+    where the paginated lists (`Page`) have ``content``, page numbers and
+    sizes.  `content` is the same tuple as `projects`, so that code
+    written for a `Page` reads a project list too.
+
     Attributes:
         projects: The projects, in the order the API gave them.
         total_count: The number of projects the API reports.
+
+    .. versionchanged:: 2.0 The `content` alias.
 
     """
 
     projects: tuple[Project, ...]
     total_count: int
+
+    @property
+    def content(self) -> tuple[Project, ...]:
+        """
+        The projects: `projects` under `Page`'s name.
+        """
+        return self.projects
 
 
 @attrs.frozen(kw_only=True)
@@ -157,12 +174,15 @@ class Asset:
     """
     A media asset: an Object Storage file registered in a project.
 
-    The register call returns only the id and the audit fields; listing
-    and details also fill `file_name`, `project_id` and `meta_data`.
+    The register call's answer holds only the id and the audit fields;
+    `maiu_async.MaiuClient`'s ``assets.register`` fills `file_name` and
+    `project_id` from the request when the answer lacks them.  Listing
+    and details fill them, and `meta_data`, from the answer.
 
     Attributes:
         asset_id: The asset's id (``videoId`` on legacy endpoints).
-        file_name: The media file name (``videoName`` on legacy ones).
+        file_name: The media file name (``videoName`` on legacy ones):
+            the object's key, as registered.
         project_id: The project holding the asset.
         meta_data: Probed metadata, once known.
         created_user_name: Who registered it.
@@ -182,6 +202,43 @@ class Asset:
     updated_time: datetime | None = None
 
 
+class ImportState(enum.StrEnum):
+    """
+    Where an asset's import stands (`ImportStatus.upload_status`).
+
+    ``IN_PROGRESS`` moves to one of the four others, which are final.
+    Members are strings, so ``status == "COMPLETED"`` holds as before.
+    A value this version does not know (a status the API adds later)
+    becomes a member of its own, named after it, rather than an error.
+
+    .. versionadded:: 2.0
+
+    """
+
+    IN_PROGRESS = "IN_PROGRESS"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+    FILE_NOT_EXIST = "FILE_NOT_EXIST"
+    INVALID_METADATA = "INVALID_METADATA"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Self | None:
+        if not isinstance(value, str):
+            return None
+        # A pseudo-member, as enum.Flag makes for combined values.
+        member = str.__new__(cls, value)
+        member._name_ = value
+        member._value_ = value
+        return member
+
+    @property
+    def final(self) -> bool:
+        """
+        Whether the import is over (anything but ``IN_PROGRESS``).
+        """
+        return self is not ImportState.IN_PROGRESS
+
+
 @attrs.frozen(kw_only=True)
 class ImportStatus:
     """
@@ -194,10 +251,13 @@ class ImportStatus:
         upload_result: The message mapped to the status.
         meta_data: Probed metadata, once known.
 
+    .. versionchanged:: 2.0
+       *upload_status* is an `ImportState` (a `str` subclass).
+
     """
 
     asset_id: int
-    upload_status: str
+    upload_status: ImportState
     upload_result: str | None = None
     meta_data: AssetMetadata | None = None
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import attrs
+
 from .. import limits
 from .._types import USE_CLIENT_DEFAULT, RetryArg
 from .._validation import (
@@ -61,23 +63,33 @@ class AssetsResource(Resource):
             retry: Retry policy for this call.
 
         Returns:
-            The new asset (its id and audit fields).
+            The new asset: its id and audit fields from the answer, and
+            `~maiu_async.Asset.file_name` (the key) and
+            `~maiu_async.Asset.project_id` from the request where the
+            answer lacks them (the documented answer does).
 
         Raises:
             ValidationError: The key or bucket name is invalid.
             NotFound: No such workspace or project.
 
         """
-        path = self._paths.asset_import(
-            check_workspace_ref(workspace), check_id("project_id", project_id)
-        )
+        pid = check_id("project_id", project_id)
+        path = self._paths.asset_import(check_workspace_ref(workspace), pid)
+        checked_key = check_asset_key(key)
         payload = {
-            "key": check_asset_key(key),
+            "key": checked_key,
             "bucketName": check_bucket_name(bucket_name),
         }
-        return await self._request(
+        asset = await self._request(
             "POST", path, Asset, payload=payload, retry=retry
         )
+        if asset.file_name is None or asset.project_id is None:
+            asset = attrs.evolve(
+                asset,
+                file_name=asset.file_name or checked_key,
+                project_id=asset.project_id or pid,
+            )
+        return asset
 
     async def list(
         self,

@@ -98,6 +98,38 @@ class ProjectsResource(Resource):
         await self._projects.refresh(ws, load)
         return found[0]
 
+    async def find(
+        self,
+        workspace: str,
+        name: str,
+        *,
+        retry: RetryArg = USE_CLIENT_DEFAULT,
+    ) -> Project | None:
+        """
+        Return the project called *name* in a workspace, or ``None``.
+
+        Names are unique within a workspace and compared exactly (case
+        and spaces count), as the CLI's ``--project NAME`` does.  One list
+        call; the answer also refreshes what the client knows of the
+        workspace's projects.
+
+        Args:
+            workspace: The workspace's name.
+            name: The project's name.
+            retry: Retry policy for this call.
+
+        Raises:
+            NotFound: No such workspace.
+
+        .. versionadded:: 2.0
+
+        """
+        listed = await self.list(workspace, retry=retry)
+        for project in listed.projects:
+            if project.name == name:
+                return project
+        return None
+
     async def get(
         self,
         workspace: str,

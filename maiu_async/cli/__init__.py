@@ -6,8 +6,9 @@ Its commands need the ``cli`` extra (click and rich)::
     pip install 'maiu-async[cli]'
 
 Without it, `main` prints that hint and exits 2, except for
-``maiu-async emulator ...``, which is plain argparse and is forwarded to
-the emulator's own entry point, so the emulator runs on a bare install.
+``maiu-async emulator ...``, which is then forwarded to the emulator's
+own argparse entry point (the same flags, from one table), so the
+emulator runs on a bare install.
 """
 
 from __future__ import annotations
@@ -57,13 +58,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns:
         The exit status: 0 success, 1 some keys failed or are unknown,
         2 usage, input or credential error, 3 service or network error,
-        130 interrupted.
+        4 nothing to send, 129 SIGHUP, 130 interrupted (Ctrl-C),
+        143 SIGTERM.
 
     """
     args = list(sys.argv[1:] if argv is None else argv)
-    if args[:1] == ["emulator"]:
-        return run_emulator(args[1:])
     missing = _missing_dependency()
+    if missing is not None and args[:1] == ["emulator"]:
+        # The emulator's own argparse front end: the same flags.
+        return run_emulator(args[1:])
     if missing is not None:
         sys.stderr.write(
             f"maiu-async: this command needs the 'cli' extra ({missing} is "

@@ -17,6 +17,7 @@ import click
 
 from maiu_async.exceptions import MaiuError
 
+from ._assets_cmd import assets
 from ._errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, describe, one_line
 from ._import_cmd import import_
 from ._keysfile import KeysFileError
@@ -60,19 +61,30 @@ def cli() -> None:
 
     Credentials come from $NCLOUD_ACCESS_KEY_ID and
     $NCLOUD_SECRET_ACCESS_KEY, else $NCLOUD_ACCESS_KEY and
-    $NCLOUD_SECRET_KEY, else the ncloud CLI file ~/.ncloud/configure.
-    Secrets are never accepted as arguments and never printed.
+    $NCLOUD_SECRET_KEY, else the ncloud CLI file ~/.ncloud/configure
+    (its [DEFAULT] section, or the one $NCLOUD_PROFILE names); --profile
+    reads only its own section.  Secrets are never accepted as arguments
+    and never printed.
+
+    People read stderr; with --json, stdout holds one JSON document and
+    nothing else.  Deleting asks first on a terminal, and needs --yes
+    without one.
 
     \b
     Exit status:
       0    done
-      1    some keys failed or their fate is unknown
+      1    some keys failed or their fate is unknown; an import not
+           completed (assets status); a deletion declined
       2    usage, input or credential error; no such workspace or project
       3    service or network error
-      130  interrupted
+      4    an import with nothing to send (empty input, no valid key)
+      129  stopped by SIGHUP (as SIGTERM)
+      130  interrupted (Ctrl-C)
+      143  stopped by SIGTERM
     """  # noqa: D301 -- \b is click's "do not rewrap" marker
 
 
+cli.add_command(assets)
 cli.add_command(demo)
 cli.add_command(emulator)
 cli.add_command(import_)

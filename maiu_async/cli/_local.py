@@ -9,9 +9,9 @@ from __future__ import annotations
 import click
 
 from ._demo import run_demo
+from ._emulator_cmd import emulator
 from ._options import BULK_DEFAULTS, run_async
 from ._output import current_output, output_options
-from ._passthrough import run_emulator
 
 
 __all__ = ["demo", "emulator"]
@@ -73,21 +73,3 @@ def demo(
                 as_json=as_json,
             )
         )
-
-
-@click.command(
-    context_settings={
-        "ignore_unknown_options": True,
-        "allow_extra_args": True,
-        "help_option_names": [],
-    },
-    add_help_option=False,
-)
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def emulator(args: tuple[str, ...]) -> int:
-    """
-    Serve a local emulator of the API (see `maiu-async emulator --help`).
-
-    The same as `python -m maiu_async.emulator`; it needs no extra.
-    """
-    return run_emulator(args)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final, TypeVar
@@ -20,7 +19,7 @@ import attrs
 import click
 
 from maiu_async import ConnectionLimits, Credentials, MaiuClient
-from maiu_async._credentials import ENV_PAIRS
+from maiu_async._credentials import ENV_PROFILE
 from maiu_async.bulk import BulkOptions
 
 from ._errors import EXIT_USAGE
@@ -82,6 +81,7 @@ class Settings:
     argv: list[str] = attrs.Factory(list)
     endpoint: str | None = None
     access_key: str | None = None
+    profile: str | None = None
 
 
 def err(message: str) -> None:
@@ -116,23 +116,42 @@ def _set_access_key(
         ctx.ensure_object(Settings).access_key = value
 
 
+def _set_profile(
+    ctx: click.Context, _param: click.Parameter, value: str | None
+) -> None:
+    if value is not None:
+        ctx.ensure_object(Settings).profile = value
+
+
 def connection_options(f: F) -> F:
     """
-    Add ``--endpoint`` and ``--access-key`` to a command.
+    Add ``--endpoint``, ``--access-key`` and ``--profile`` to a command.
 
-    Both are accepted before and after the command's name, and land in
+    All are accepted before and after the command's name, and land in
     the run's `Settings`.
     """
+    f = click.option(
+        "--profile",
+        metavar="NAME",
+        expose_value=False,
+        callback=_set_profile,
+        help=(
+            "Read the keys from this section of ~/.ncloud/configure, and "
+            f"only there. Default: ${ENV_PROFILE} (after the key "
+            "variables), else [DEFAULT]."
+        ),
+    )(f)
     f = click.option(
         "--access-key",
         metavar="KEY",
         expose_value=False,
         callback=_set_access_key,
         help=(
-            "NCP access key id. Its secret is read only from "
-            "$NCLOUD_SECRET_ACCESS_KEY, $NCLOUD_SECRET_KEY or "
-            "~/.ncloud/configure; no option takes a secret, since command "
-            "lines are visible to other users."
+            "NCP access key id. Its own secret is read from "
+            "$NCLOUD_SECRET_ACCESS_KEY or $NCLOUD_SECRET_KEY (when the "
+            "matching key variable is unset or this key), else from the "
+            "section of ~/.ncloud/configure that holds this key; no option "
+            "takes a secret, since command lines are visible to other users."
         ),
     )(f)
     return click.option(
@@ -155,17 +174,16 @@ json_option: Final = click.option(
 )
 
 
-def credentials(access_key: str | None) -> Credentials:
+def credentials(
+    access_key: str | None, profile: str | None = None
+) -> Credentials:
     """
-    Resolve credentials, pairing ``--access-key`` with a stored secret.
+    Resolve credentials for ``--access-key`` and ``--profile``.
+
+    ``--access-key`` is paired with its own secret, never another key's
+    (see `maiu_async.Credentials.from_environment`).
     """
-    if access_key is None:
-        return Credentials.from_environment()
-    env = dict(os.environ)
-    for access_name, _secret_name in ENV_PAIRS:
-        env[access_name] = access_key
-    found = Credentials.from_environment(env)
-    return Credentials(access_key, found.secret_key)
+    return Credentials.from_environment(profile=profile, access_key=access_key)
 
 
 def make_client(
@@ -188,7 +206,7 @@ def make_client(
         )
     )
     return MaiuClient(
-        credentials(settings.access_key),
+        credentials(settings.access_key, settings.profile),
         endpoint=settings.endpoint,
         limits=limits,
     )

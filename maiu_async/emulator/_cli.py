@@ -1,8 +1,15 @@
 """
-``python -m maiu_async.emulator``: the emulator as a process.
+``python -m maiu_async.emulator`` and what ``maiu-async emulator`` shares.
 
-Plain argparse, so it works without the ``cli`` extra; the project's
-click CLI forwards ``maiu-async emulator ...`` to `main`.
+Both front ends parse the flags of one table (``_flags.FLAGS``): this
+module builds the argparse parser of ``python -m maiu_async.emulator``,
+which runs on a bare install (without click), and ``maiu_async.cli``
+the click command.  Both hand their values, by ``dest``, to
+`build_config`, and serve with `serve`.
+
+Without keys, the emulator makes a pair for the run and prints the
+``export`` lines a client needs; a secret the user gave is never
+printed.
 
 Strictly private.
 """
@@ -14,277 +21,326 @@ import asyncio
 import contextlib
 import importlib.util
 import os
+import secrets
+import shlex
 import signal
 import sys
+
+from typing import TYPE_CHECKING, Any
 
 from maiu_async import limits
 
 from .._credentials import (
+    ENV_ACCESS_KEY_ID,
     ENV_EMULATOR_ACCESS_KEY,
-    ENV_EMULATOR_S3_ACCESS_KEY,
     ENV_EMULATOR_S3_SECRET_KEY,
     ENV_EMULATOR_SECRET_KEY,
+    ENV_ENDPOINT,
+    ENV_SECRET_ACCESS_KEY,
 )
-from ._config import (
-    FAULT_KINDS,
-    EmulatorConfig,
-    Faults,
-    Knobs,
-    ObjectStorageCheck,
+from ._config import EmulatorConfig, Faults, Knobs, ObjectStorageCheck
+from ._flags import (
+    BOUNDS,
+    DESCRIPTION,
+    FAULT_FLAGS,
+    FLAG_OF,
+    FLAGS,
+    Flag,
+    Kind,
+    check_value,
+    parse_certain,
 )
 from ._server import run
 
 
-__all__ = ["main"]
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
 
 
-_FAULT_FLAGS = (
-    ("--fault-500", "error_500", "answer 500 unprocessed"),
-    ("--fault-502", "error_502", "answer 502 unprocessed"),
-    ("--fault-503", "error_503", "answer 503 unprocessed"),
-    ("--fault-429", "rate_limited", "answer 429 unprocessed"),
-    ("--fault-reset", "reset", "drop the connection before processing"),
-    (
-        "--fault-lost-response",
-        "lost_response",
-        "process, then drop the connection unanswered",
-    ),
-)
+__all__ = [
+    "ConfigError",
+    "build_config",
+    "export_lines",
+    "has_s3_client",
+    "main",
+    "serve",
+]
+
+_LISTENING = "maiu-async emulator listening on "
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m maiu_async.emulator",
-        description="Serve a local emulator of the Media Intelligence API.",
-    )
-    parser.add_argument("--host", default="127.0.0.1", help="bind address")
-    parser.add_argument(
-        "--port", type=int, default=8080, help="bind port; 0 picks a free one"
-    )
-    parser.add_argument(
-        "--access-key",
-        default=os.environ.get(ENV_EMULATOR_ACCESS_KEY),
-        help=f"accepted access key (default: ${ENV_EMULATOR_ACCESS_KEY})",
-    )
-    parser.add_argument(
-        "--secret-key",
-        default=os.environ.get(ENV_EMULATOR_SECRET_KEY),
-        help=(
-            f"its secret key (default: ${ENV_EMULATOR_SECRET_KEY}; prefer the "
-            "variable: arguments are visible to other users)"
-        ),
-    )
-    knobs = parser.add_argument_group("knobs")
-    knobs.add_argument(
-        "--latency",
-        type=float,
-        default=0.0,
-        metavar="S",
-        help="seconds added to every API request",
-    )
-    knobs.add_argument(
-        "--jitter",
-        type=float,
-        default=0.0,
-        metavar="S",
-        help="up to this many more seconds, uniformly drawn",
-    )
-    knobs.add_argument(
-        "--rate-limit",
-        type=float,
-        metavar="RPS",
-        help="requests per second before answering 429",
-    )
-    knobs.add_argument(
-        "--rate-limit-burst",
-        type=int,
-        metavar="N",
-        help="token bucket size (default: a tenth of the rate, at least 1)",
-    )
-    knobs.add_argument(
-        "--rate-limit-retry-after",
-        type=float,
-        metavar="S",
-        help="Retry-After sent with the limiter's 429s",
-    )
-    for flag, dest, text in _FAULT_FLAGS:
-        knobs.add_argument(
-            flag, dest=dest, type=float, default=0.0, metavar="P", help=text
-        )
-    knobs.add_argument(
-        "--fault-retry-after",
-        type=float,
-        metavar="S",
-        help="Retry-After sent with injected 429s",
-    )
-    knobs.add_argument(
-        "--fault-keyed",
-        action="store_true",
-        help=(
-            "draw each fault from the seed and the request's identity "
-            "(method, route, object key or target, body, attempt) instead "
-            "of arrival order"
-        ),
-    )
-    knobs.add_argument(
-        "--fault-certain",
-        action="append",
-        default=[],
-        metavar="KEY=KIND",
-        help=(
-            "every request about object KEY meets fault KIND "
-            f"({', '.join(FAULT_KINDS)}); repeatable"
-        ),
-    )
-    knobs.add_argument(
-        "--seed", type=int, help="seed for repeatable faults and jitter"
-    )
-    knobs.add_argument(
-        "--error-body-style",
-        choices=("top-level", "wrapped"),
-        default="top-level",
-        help="service errors at the top level or in responseError",
-    )
-    knobs.add_argument(
-        "--import-delay",
-        type=float,
-        default=0.0,
-        metavar="S",
-        help="seconds a new asset stays IN_PROGRESS",
-    )
-    knobs.add_argument(
-        "--analysis-delay",
-        type=float,
-        default=0.0,
-        metavar="S",
-        help="seconds an analysis waits and runs before it completes",
-    )
-    knobs.add_argument(
-        "--summary-delay",
-        type=float,
-        default=0.0,
-        metavar="S",
-        help="seconds a scene-summary run takes",
-    )
-    knobs.add_argument(
-        "--max-workspaces",
-        type=int,
-        metavar="N",
-        help="the account's workspace allowance",
-    )
-    storage = parser.add_argument_group(
-        "Object Storage check",
-        "check that registered keys exist, as the service does: a missing "
-        "object does not fail registration, its import status ends as "
-        "FILE_NOT_EXIST (needs the 's3' extra)",
-    )
-    storage.add_argument(
-        "--s3-endpoint",
-        metavar="URL",
-        help="S3-compatible store to check keys in (default: no check)",
-    )
-    storage.add_argument(
-        "--s3-region",
-        default=limits.OBJECT_STORAGE_REGION,
-        metavar="NAME",
-        help="its region name (default: %(default)s)",
-    )
-    storage.add_argument(
-        "--s3-access-key",
-        default=os.environ.get(ENV_EMULATOR_S3_ACCESS_KEY),
-        metavar="KEY",
-        help=(
-            f"its access key (default: ${ENV_EMULATOR_S3_ACCESS_KEY}, else "
-            "the emulator's own keys); the secret is read from "
-            f"${ENV_EMULATOR_S3_SECRET_KEY} only"
-        ),
-    )
-    storage.add_argument(
-        "--s3-check-concurrency",
-        type=int,
-        default=8,
-        metavar="N",
-        help=(
-            "background HEAD requests in flight; 0 checks a key only when "
-            "its import status is asked for (default: %(default)s)"
-        ),
-    )
-    return parser
+class ConfigError(ValueError):
+    """
+    The flags do not make a configuration; the message says why.
+
+    Strictly private.
+    """
 
 
-def _object_storage(args: argparse.Namespace) -> ObjectStorageCheck | None:
-    if args.s3_endpoint is None:
+def _generated_keys() -> tuple[str, str]:
+    return f"local-{secrets.token_hex(6)}", secrets.token_urlsafe(24)
+
+
+def _object_storage(
+    values: Mapping[str, Any], environ: Mapping[str, str]
+) -> ObjectStorageCheck | None:
+    if values.get("s3_endpoint") is None:
         return None
-    access = args.s3_access_key
-    secret = os.environ.get(ENV_EMULATOR_S3_SECRET_KEY) if access else None
+    access = values.get("s3_access_key") or None
+    secret = environ.get(ENV_EMULATOR_S3_SECRET_KEY) if access else None
     if access and not secret:
-        raise ValueError(
+        raise ConfigError(
             f"--s3-access-key needs ${ENV_EMULATOR_S3_SECRET_KEY}"
         )
-    return ObjectStorageCheck(
-        endpoint=args.s3_endpoint,
-        region=args.s3_region,
-        access_key=access or None,
-        secret_key=secret,
-        concurrency=args.s3_check_concurrency,
-    )
+    try:
+        return ObjectStorageCheck(
+            endpoint=values["s3_endpoint"],
+            region=values.get("s3_region") or limits.OBJECT_STORAGE_REGION,
+            access_key=access,
+            secret_key=secret,
+            concurrency=values.get("s3_check_concurrency", 8),
+        )
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"--s3-endpoint: {exc}") from None
 
 
-def _certain(pairs: list[str]) -> dict[str, str]:
-    certain = {}
-    for pair in pairs:
-        key, sep, kind = pair.rpartition("=")
-        if not sep or not key:
-            raise ValueError(f"--fault-certain wants KEY=KIND, not {pair!r}")
-        certain[key] = kind
-    return certain
+def build_config(
+    values: Mapping[str, Any], environ: Mapping[str, str] | None = None
+) -> tuple[EmulatorConfig, bool]:
+    """
+    The configuration *values* (by flag ``dest``) describe.
+
+    Returns:
+        The configuration, and whether its key pair was made here (no
+        ``--access-key`` and ``--secret-key`` given).
+
+    Raises:
+        ConfigError: The values do not fit together; the message names
+            the flags.
+
+    Strictly private.
+    """
+    env = os.environ if environ is None else environ
+    access, secret = values.get("access_key"), values.get("secret_key")
+    generated = not access and not secret
+    if generated:
+        access, secret = _generated_keys()
+    elif not access or not secret:
+        raise ConfigError(
+            "--access-key and --secret-key (or "
+            f"${ENV_EMULATOR_ACCESS_KEY} and ${ENV_EMULATOR_SECRET_KEY}) go "
+            "together; give both, or neither to have a pair made"
+        )
+    try:
+        faults = Faults(
+            retry_after=values.get("fault_retry_after"),
+            keyed=bool(values.get("fault_keyed")),
+            certain=dict(values.get("fault_certain") or ()),
+            **{dest: values.get(dest) or 0.0 for _, dest, _ in FAULT_FLAGS},
+        )
+        plain = {
+            name: values[name]
+            for name in Knobs.__annotations__
+            if values.get(name) is not None
+        }
+        config = EmulatorConfig(
+            access_key=access,
+            secret_key=secret,
+            faults=faults,
+            object_storage=_object_storage(values, env),
+            **plain,
+        )
+    except (TypeError, ValueError) as exc:
+        if isinstance(exc, ConfigError):
+            raise
+        raise ConfigError(_flag_names(str(exc))) from None
+    return config, generated
 
 
-def _config(args: argparse.Namespace) -> EmulatorConfig:
-    # Every plain knob is the flag whose dest is the knob's name.
-    given = vars(args)
-    plain = {
-        name: given[name] for name in Knobs.__annotations__ if name in given
-    }
-    faults = Faults(
-        retry_after=args.fault_retry_after,
-        keyed=args.fault_keyed,
-        certain=_certain(args.fault_certain),
-        **{dest: given[dest] for _, dest, _ in _FAULT_FLAGS},
-    )
-    return EmulatorConfig(
-        access_key=args.access_key,
-        secret_key=args.secret_key,
-        faults=faults,
-        object_storage=_object_storage(args),
-        **plain,
-    )
+def _flag_names(message: str) -> str:
+    # What is left for the config's own checks is a relation between
+    # flags (probabilities adding up to more than 1, say): name them.
+    if "fault probabilities" in message:
+        return f"--fault-* options: {message}"
+    for dest, name in FLAG_OF.items():
+        message = message.replace(f"'{dest}'", name)
+    return message
 
 
-def _has_s3_client() -> bool:
+def has_s3_client() -> bool:
+    """
+    Whether aiobotocore (the ``s3`` extra) is installed.
+
+    Strictly private.
+    """
     try:
         return importlib.util.find_spec("aiobotocore") is not None
     except (ImportError, ValueError):  # pragma: no cover -- broken install
         return False
 
 
-def _announce(url: str) -> None:
-    sys.stdout.write(f"maiu-async emulator listening on {url}\n")
-    sys.stdout.flush()
+def export_lines(url: str, config: EmulatorConfig, *, generated: bool) -> str:
+    """
+    The lines that point a client at the emulator.
+
+    The secret is printed only when it was made for this run.
+
+    Strictly private.
+    """
+    lines = [
+        "# Point a client at it (in another shell):",
+        f"export {ENV_ENDPOINT}={shlex.quote(url)}",
+        f"export {ENV_ACCESS_KEY_ID}={shlex.quote(config.access_key)}",
+    ]
+    if generated:
+        secret = shlex.quote(config.secret_key)
+        lines.append(f"export {ENV_SECRET_ACCESS_KEY}={secret}")
+    else:
+        lines.append(
+            f"# and {ENV_SECRET_ACCESS_KEY}: the secret key you gave the "
+            "emulator"
+        )
+    return "\n".join(lines) + "\n"
 
 
-async def _serve(config: EmulatorConfig, host: str, port: int) -> None:
+def _announcer(
+    config: EmulatorConfig, *, generated: bool
+) -> Callable[[str], None]:
+    def announce(url: str) -> None:
+        # The first line is a contract: scripts read the URL from it.
+        sys.stdout.write(f"{_LISTENING}{url}\n")
+        sys.stdout.write(export_lines(url, config, generated=generated))
+        sys.stdout.flush()
+
+    return announce
+
+
+async def _serve(
+    config: EmulatorConfig,
+    host: str,
+    port: int,
+    announce: Callable[[str], None],
+) -> None:
     task = asyncio.current_task()
     if task is not None:
-        # SIGTERM stops the server as cleanly as Ctrl-C.
-        with contextlib.suppress(NotImplementedError):  # not on Windows
+        # SIGTERM stops the server as cleanly as Ctrl-C.  Only the main
+        # thread may handle signals.
+        with contextlib.suppress(
+            NotImplementedError, RuntimeError, ValueError
+        ):
             asyncio.get_running_loop().add_signal_handler(
                 signal.SIGTERM, task.cancel
             )
-    await run(config, host=host, port=port, ready=_announce)
+    await run(config, host=host, port=port, ready=announce)
 
 
-def main(argv: list[str] | None = None) -> int:
+def serve(
+    config: EmulatorConfig,
+    host: str,
+    port: int,
+    *,
+    generated: bool,
+) -> int:
+    """
+    Serve until Ctrl-C or SIGTERM; return the exit status.
+
+    Returns:
+        0 after Ctrl-C or SIGTERM, 1 if the address cannot be bound.
+
+    Strictly private.
+    """
+    try:
+        asyncio.run(
+            _serve(config, host, port, _announcer(config, generated=generated))
+        )
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        return 0
+    except OSError as exc:
+        sys.stderr.write(f"cannot listen on {host}:{port}: {exc}\n")
+        return 1
+    return 0
+
+
+# -- argparse: python -m maiu_async.emulator --------------------------------
+
+
+def _argparse_type(flag: Flag) -> Callable[[str], Any]:
+    if flag.kind is Kind.FAULT_PAIRS:
+
+        def pairs(text: str) -> tuple[str, str]:
+            try:
+                return parse_certain(text)
+            except ValueError as exc:
+                raise argparse.ArgumentTypeError(str(exc)) from None
+
+        return pairs
+    number, *_ = BOUNDS[flag.kind]
+
+    def convert(text: str) -> Any:  # noqa: ANN401 -- int or float
+        try:
+            value = number(text)
+        except ValueError:
+            kind = "an integer" if number is int else "a number"
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not {kind}"
+            ) from None
+        reason = check_value(flag.kind, value)
+        if reason is not None:
+            raise argparse.ArgumentTypeError(f"{text} {reason}")
+        return value
+
+    return convert
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m maiu_async.emulator", description=DESCRIPTION
+    )
+    groups: dict[str, Any] = {}
+    for flag in FLAGS:
+        group = groups.get(flag.section)
+        if group is None:
+            group = groups[flag.section] = parser.add_argument_group(
+                flag.section
+            )
+        default = (
+            os.environ.get(flag.env, flag.default)
+            if flag.env
+            else flag.default
+        )
+        options: dict[str, Any] = {
+            "dest": flag.dest,
+            "help": flag.help.replace("%", "%%"),
+        }
+        if flag.kind is Kind.SWITCH:
+            group.add_argument(
+                flag.name, action="store_true", default=False, **options
+            )
+            continue
+        options["metavar"] = flag.value_name
+        if flag.kind is Kind.CHOICE:
+            options["choices"] = flag.choices
+        elif flag.kind is not Kind.TEXT:
+            options["type"] = _argparse_type(flag)
+        if flag.kind is Kind.FAULT_PAIRS:
+            group.add_argument(
+                flag.name, action="append", default=[], **options
+            )
+        else:
+            group.add_argument(flag.name, default=default, **options)
+    return parser
+
+
+def _config(args: argparse.Namespace) -> EmulatorConfig:
+    """
+    The configuration of parsed arguments (for tests).
+
+    Strictly private.
+    """
+    return build_config(vars(args))[0]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
     """
     Run the emulator until interrupted.
 
@@ -298,25 +354,13 @@ def main(argv: list[str] | None = None) -> int:
 
     """
     parser = _parser()
-    args = parser.parse_args(argv)
-    if not args.access_key or not args.secret_key:
-        parser.error(
-            f"--access-key/--secret-key (or ${ENV_EMULATOR_ACCESS_KEY} and "
-            f"${ENV_EMULATOR_SECRET_KEY}) are required"
-        )
+    args = parser.parse_args(None if argv is None else list(argv))
     try:
-        config = _config(args)
-    except (TypeError, ValueError) as exc:
+        config, generated = build_config(vars(args))
+    except ConfigError as exc:
         parser.error(str(exc))
-    if config.object_storage is not None and not _has_s3_client():
+    if config.object_storage is not None and not has_s3_client():
         parser.error(
             "--s3-endpoint needs aiobotocore: pip install 'maiu-async[s3]'"
         )
-    try:
-        asyncio.run(_serve(config, args.host, args.port))
-    except (KeyboardInterrupt, asyncio.CancelledError):
-        return 0
-    except OSError as exc:
-        sys.stderr.write(f"cannot listen on {args.host}:{args.port}: {exc}\n")
-        return 1
-    return 0
+    return serve(config, args.host, args.port, generated=generated)

@@ -14,7 +14,7 @@ more memory than a thousand)::
 
     async with (
         MaiuClient() as client,
-        ObjectStorageSource("media", "videos/2026/") as source,
+        ObjectStorageSource("media", "videos/2026/", client=client) as source,
     ):
         report = await register_many(
             client, "my-ws", project_id,
@@ -26,9 +26,11 @@ Folders, unsupported formats and files over the documented size limits
 and never sent.  `ObjectStorageSource.objects` yields every listed
 object with the decision, for a dry run.
 
-The store defaults to NCP Object Storage in Korea
-(``https://kr.object.ncloudstorage.com``, region ``kr-standard``) with
-the same NCP keys as the API; `StorageConfig` overrides any of it.
+The store defaults to ``$MAIU_S3_ENDPOINT`` and ``$MAIU_S3_REGION``,
+else NCP Object Storage in Korea (``https://kr.object.ncloudstorage.com``,
+region ``kr-standard``), with the client's keys (``client=``), else the
+NCP keys resolved as the client does; `StorageConfig` and
+``credentials=`` override any of it.
 """
 
 from __future__ import annotations

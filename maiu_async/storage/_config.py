@@ -18,6 +18,7 @@ Strictly private; the names are re-exported by ``maiu_async.storage``.
 from __future__ import annotations
 
 import contextlib
+import os
 
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
@@ -27,7 +28,12 @@ import attrs
 from attrs import validators as v
 
 from .. import limits
-from .._credentials import Credentials, resolve_credentials
+from .._credentials import (
+    ENV_S3_ENDPOINT,
+    ENV_S3_REGION,
+    Credentials,
+    resolve_credentials,
+)
 from ..exceptions import UsageError
 
 
@@ -46,7 +52,7 @@ _INSTALL_HINT = "pip install 'maiu-async[s3]'"
 
 
 def _check_endpoint(
-    _inst: object, _attribute: attrs.Attribute[str], value: str
+    _inst: object, _attribute: attrs.Attribute[str] | None, value: str
 ) -> None:
     parts = urlsplit(value) if isinstance(value, str) else None
     if (
@@ -99,6 +105,21 @@ def _check_seconds(
         )
 
 
+def _default_endpoint() -> str:
+    value = os.environ.get(ENV_S3_ENDPOINT) or limits.OBJECT_STORAGE_ENDPOINT
+    try:
+        _check_endpoint(None, None, value)
+    except UsageError:
+        raise UsageError(
+            f"${ENV_S3_ENDPOINT} must be an http(s) URL, not {value!r}"
+        ) from None
+    return value
+
+
+def _default_region() -> str:
+    return os.environ.get(ENV_S3_REGION) or limits.OBJECT_STORAGE_REGION
+
+
 @attrs.frozen(kw_only=True)
 class StorageConfig:
     """
@@ -110,8 +131,10 @@ class StorageConfig:
                       region="us-standard")
 
     Attributes:
-        endpoint: The store's base URL.
-        region: The region name requests are signed for.
+        endpoint: The store's base URL; ``$MAIU_S3_ENDPOINT`` (as in the
+            CLI), else NCP's Korean endpoint, if omitted.
+        region: The region name requests are signed for;
+            ``$MAIU_S3_REGION``, else ``kr-standard``, if omitted.
         credentials: The key pair; ``None`` resolves the NCP keys as
             `maiu_async.MaiuClient` does (``NCLOUD_ACCESS_KEY_ID`` /
             ``NCLOUD_SECRET_ACCESS_KEY``, then ``NCLOUD_ACCESS_KEY`` /
@@ -128,14 +151,17 @@ class StorageConfig:
         read_timeout: Seconds to wait for an answer.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 2.0
+       *endpoint* and *region* default to ``$MAIU_S3_ENDPOINT`` and
+       ``$MAIU_S3_REGION``.
 
     """
 
     endpoint: str = attrs.field(
-        default=limits.OBJECT_STORAGE_ENDPOINT, validator=_check_endpoint
+        factory=_default_endpoint, validator=_check_endpoint
     )
     region: str = attrs.field(
-        default=limits.OBJECT_STORAGE_REGION, validator=_check_non_empty
+        factory=_default_region, validator=_check_non_empty
     )
     credentials: Credentials | None = attrs.field(
         default=None, validator=v.optional(v.instance_of(Credentials))

@@ -40,6 +40,8 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Mapping
     from types import TracebackType
 
+    from .._client import MaiuClient
+    from .._credentials import Credentials
     from ..models import SkippedKey
 
 
@@ -127,12 +129,16 @@ class ObjectStorageSource:
     Use it as ``async with``; it owns the S3 client.  Feed `keys` to the
     bulk engine to register everything under the prefix::
 
-        async with ObjectStorageSource("media", "videos/2026/") as source:
+        async with ObjectStorageSource(
+            "media", "videos/2026/", client=client
+        ) as source:
             report = await register_many(
                 client, "my-ws", project_id,
                 bucket_name=source.bucket, keys=source.keys(),
             )
         print(source.stats.skipped)
+
+    ``client=client`` lists with the client's keys.
 
     Objects the filter refuses (folders, unsupported formats, oversize
     files) come out of `keys` as `maiu_async.models.SkippedKey` records:
@@ -149,12 +155,19 @@ class ObjectStorageSource:
             documented limits if omitted.
         s3_client: An aiobotocore S3 client to use instead of opening
             one from *config*; the caller keeps closing it.
+        client: A `maiu_async.MaiuClient` whose keys list the bucket
+            (NCP Object Storage takes the API's keys), unless
+            *credentials* or *config* give others.
+        credentials: The keys to list with; they win over *config*'s
+            and *client*'s.  With none of the three, the keys are
+            resolved as `maiu_async.MaiuClient` does.
 
     Raises:
         ValidationError: *bucket* is empty or not a bucket name.
         UsageError: *prefix* is not a string.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 2.0 *client* and *credentials*.
 
     """
 
@@ -170,7 +183,7 @@ class ObjectStorageSource:
         "_state",
     )
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 -- all but two are keyword-only
         self,
         bucket: str,
         prefix: str = "",
@@ -178,12 +191,19 @@ class ObjectStorageSource:
         config: StorageConfig | None = None,
         object_filter: ObjectFilter | None = None,
         s3_client: Any = None,  # noqa: ANN401 -- aiobotocore has no types
+        client: MaiuClient | None = None,
+        credentials: Credentials | None = None,
     ) -> None:
         self._bucket = check_bucket_name(bucket)
         if not isinstance(prefix, str):
             raise UsageError(f"prefix must be a string, not {prefix!r}")
         self._prefix = prefix
-        self._config = StorageConfig() if config is None else config
+        config = StorageConfig() if config is None else config
+        if credentials is None and config.credentials is None:
+            credentials = None if client is None else client.credentials
+        if credentials is not None:
+            config = attrs.evolve(config, credentials=credentials)
+        self._config = config
         self._filter = (
             ObjectFilter() if object_filter is None else object_filter
         )

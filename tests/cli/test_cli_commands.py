@@ -51,12 +51,13 @@ async def test_workspace_and_project_commands(cli: Cli, endpoint: str):
         listed.code,
     )
     assert (
-        f"Created workspace {ws} (bucket media)." == created_ws.stdout.strip()
+        f"Created workspace {ws} (bucket media)." == created_ws.stderr.strip()
     )
-    assert "Clips" in table.stdout
+    assert "Clips" in table.stderr
     assert f"Renamed project {project_id} to 'Reels'." == (
-        renamed.stdout.strip()
+        renamed.stderr.strip()
     )
+    assert "" == created_ws.stdout + table.stdout + renamed.stdout
     projects = {p["project_id"]: p for p in json.loads(listed.stdout)}
     assert "Reels" == projects[project_id]["name"]
     assert 1 == sum(p["is_base_project"] for p in projects.values())
@@ -278,3 +279,96 @@ async def test_fallback_without_the_extra(
     assert [hint] == hinted.err_lines
     assert 0 == helped.code
     assert "--fault-503" in helped.stdout
+
+
+_PROFILES = (
+    "[prod]\n"
+    "ncloud_access_key_id = PRODKEY0001\n"
+    "ncloud_secret_access_key = prod-secret-never-shown\n"
+    "[DEFAULT]\n"
+    f"ncloud_access_key_id = {ACCESS_KEY}\n"
+    f"ncloud_secret_access_key = {SECRET_KEY}\n"
+    "[other]\n"
+    "ncloud_access_key_id = OTHERKEY01\n"
+    f"ncloud_secret_access_key = {SECRET_KEY}\n"
+)
+
+
+@pytest.fixture(name="configure")
+def _configure(home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An ncloud CLI file with [prod] first; no keys in the environment."""
+    monkeypatch.delenv("NCLOUD_ACCESS_KEY_ID")
+    monkeypatch.delenv("NCLOUD_SECRET_ACCESS_KEY")
+    path = home / ".ncloud" / "configure"
+    path.parent.mkdir()
+    path.write_text(_PROFILES)
+    return path
+
+
+async def test_default_profile_not_the_first_section(
+    cli: Cli, project: tuple[str, int], configure: Path
+):
+    """With [prod] first in the file, [DEFAULT] is still what is used."""
+    result = await cli("projects", "list", "-w", project[0])
+
+    assert 0 == result.code, result.stderr
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        pytest.param(["--profile", "prod"], id="option"),
+        pytest.param([], id="variable"),
+    ],
+)
+async def test_profile_picks_a_section(
+    cli: Cli,
+    project: tuple[str, int],
+    configure: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    how: list[str],
+):
+    """--profile or $NCLOUD_PROFILE signs with that section's keys."""
+    if not how:
+        monkeypatch.setenv("NCLOUD_PROFILE", "prod")
+
+    result = await cli(*how, "projects", "list", "-w", project[0])
+
+    # The emulator knows only the default pair: prod's key is refused,
+    # and the error says which key, from where, never the secret.
+    assert 2 == result.code
+    assert 1 == len(result.err_lines)
+    line = result.err_lines[0]
+    assert line.startswith("maiu-async: credentials rejected")
+    assert f"access key 'PRODKEY0001' from ncloud CLI file {configure} " in (
+        line
+    )
+    assert "[prod]" in line
+    assert "prod-secret-never-shown" not in result.stderr
+
+
+async def test_access_key_pairs_with_its_own_section(
+    cli: Cli, project: tuple[str, int], configure: Path
+):
+    """--access-key takes the secret of the section holding that key."""
+    ok = await cli(
+        "--access-key", ACCESS_KEY, "projects", "list", "-w", project[0]
+    )
+    other = await cli(
+        "--access-key", "OTHERKEY01", "projects", "list", "-w", project[0]
+    )
+
+    assert 0 == ok.code, ok.stderr
+    assert 2 == other.code
+    assert "access key 'OTHERKEY01'" in other.stderr
+    assert "[other]" in other.stderr
+
+
+async def test_unknown_profile(cli: Cli, configure: Path):
+    """An unknown --profile is a credential error naming the profiles."""
+    result = await cli("--profile", "nope", "projects", "list", "-w", "w")
+
+    assert 2 == result.code
+    assert "no profile [nope] (profiles: [prod], [DEFAULT], [other])" in (
+        result.stderr
+    )
