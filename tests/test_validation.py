@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from maiu_async import ValidationError, limits
+from maiu_async.exceptions import echo
 from maiu_async._validation import (
     check_asset_key,
     check_bucket_name,
@@ -25,7 +26,7 @@ def refused(check, value) -> ValidationError:
     """Run a check that must refuse, and return its error."""
     with pytest.raises(ValidationError) as info:
         check(value)
-    assert repr(value) in str(info.value)
+    assert echo(value) in str(info.value)
     return info.value
 
 

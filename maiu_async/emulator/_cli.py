@@ -172,6 +172,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="the account's workspace allowance",
     )
+    knobs.add_argument(
+        "--clock-offset",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="seconds the gateway's clock is ahead (negative: behind)",
+    )
     storage = parser.add_argument_group(
         "Object Storage check",
         "check that registered keys exist, as the service does: a missing "
