@@ -10,7 +10,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from maiu_async import ValidationError, limits
-from maiu_async.exceptions import echo
 from maiu_async._validation import (
     check_asset_key,
     check_bucket_name,
@@ -20,6 +19,7 @@ from maiu_async._validation import (
     check_project_name,
     check_workspace_ref,
 )
+from maiu_async.exceptions import echo
 
 
 def refused(check, value) -> ValidationError:
