@@ -205,19 +205,24 @@ def extension_of(key: str) -> str:
 
 
 _CONTROL_NAMES = {
-    "\x00": "NUL",
-    "\t": "TAB",
-    "\n": "line feed (LF)",
-    "\r": "carriage return (CR)",
-    "\x1b": "ESC",
-    "\x7f": "DEL",
+    "\x00": "a NUL",
+    "\t": "a TAB",
+    "\n": "a line feed",
+    "\r": "a carriage return",
+    "\x1b": "an ESC",
+    "\x7f": "a DEL",
 }
 # Characters no one types into a key: a byte-order mark (from a second
 # file pasted into the first) and the Unicode line separators.
 _INVISIBLE_NAMES = {
-    "\ufeff": "byte-order mark (BOM)",
-    "\u2028": "line separator",
-    "\u2029": "paragraph separator",
+    "\ufeff": "a byte-order mark",
+    "\u2028": "a line separator",
+    "\u2029": "a paragraph separator",
+}
+_CHAR_HINTS = {
+    "\r": " (two lines glued together?)",
+    "\t": " (a tab-separated line?)",
+    "\ufeff": " (the start of another file pasted in?)",
 }
 _INVISIBLE = re.compile("[\ufeff\u2028\u2029]")
 _URL = re.compile(r"([a-z][a-z0-9+.-]*)://([^/]*)/?(.*)", re.IGNORECASE)
@@ -238,7 +243,7 @@ _CSV = re.compile(
 def _describe_char(char: str) -> str:
     name = _CONTROL_NAMES.get(char) or _INVISIBLE_NAMES.get(char)
     code = f"U+{ord(char):04X}"
-    return f"{name} ({code})" if name else f"control character {code}"
+    return f"{name} ({code})" if name else f"a control character {code}"
 
 
 def _odd_key_reason(value: str) -> str | None:
@@ -247,10 +252,10 @@ def _odd_key_reason(value: str) -> str | None:
     odd = _CONTROL.search(value) or _INVISIBLE.search(value)
     if odd is not None:
         where = odd.start()
-        glued = " (two lines glued together?)" if odd.group() == "\r" else ""
+        hint = _CHAR_HINTS.get(odd.group(), "")
         return (
-            f"contains a {_describe_char(odd.group())} at character "
-            f"{where + 1}{glued}"
+            f"contains {_describe_char(odd.group())} at character "
+            f"{where + 1}{hint}"
         )
     url = _URL.fullmatch(value)
     if url is not None:

@@ -29,7 +29,100 @@ def test_invalid_keys_have_a_reason(key, reason):
 
 
 @pytest.mark.parametrize(
-    "key", ["a.mp4", "deep/path/clip.MOV", "사진/이미지.jpg", "sp ace.png"]
+    ("key", "reason"),
+    [
+        pytest.param(
+            "a.mp4\x00", "contains a NUL (U+0000) at character 6", id="nul"
+        ),
+        pytest.param(
+            "a.mp4\rb.mp4",
+            "contains a carriage return (U+000D) at character 6 "
+            "(two lines glued together?)",
+            id="cr",
+        ),
+        pytest.param(
+            "a.mp4\t10",
+            "contains a TAB (U+0009) at character 6 (a tab-separated line?)",
+            id="tab",
+        ),
+        pytest.param(
+            "a\x1b[0m.mp4", "contains an ESC (U+001B) at character 2", id="esc"
+        ),
+        pytest.param(
+            "a\x85.mp4", "contains a control character U+0085", id="c1"
+        ),
+        pytest.param(
+            "\ufeffvideos/a.mp4",
+            "contains a byte-order mark (U+FEFF) at character 1",
+            id="bom",
+        ),
+        pytest.param(
+            "s3://my-bucket/videos/a.mp4",
+            "is an S3 URL, not a key: give the key 'videos/a.mp4' and the "
+            "bucket 'my-bucket' separately",
+            id="s3-url",
+        ),
+        pytest.param(
+            "https://kr.object.ncloudstorage.com/b/a.mp4",
+            "is a https URL, not an Object Storage key",
+            id="https-url",
+        ),
+        pytest.param(
+            "2024-05-01 09:30:12   10485760 videos/a b.mp4",
+            "looks like a line of `aws s3 ls` output; the key in it is "
+            "'videos/a b.mp4'",
+            id="aws-s3-ls",
+        ),
+        pytest.param(
+            "                           PRE videos/",
+            "looks like a line of `aws s3 ls` output; the key in it is "
+            "'videos/'",
+            id="aws-s3-ls-folder",
+        ),
+        pytest.param(
+            "videos/a.mp4,10485760",
+            "looks like a CSV line: the key 'videos/a.mp4' followed by "
+            "',10485760'",
+            id="csv",
+        ),
+        pytest.param(
+            "videos/a.mp4 ", "ends with a space (' ')", id="trailing-space"
+        ),
+        pytest.param(
+            " videos/a.mp4", "starts with a space (' ')", id="leading-space"
+        ),
+        pytest.param(
+            "videos/a.mp4\u00a0", "ends with a space (U+00A0)", id="nbsp"
+        ),
+    ],
+)
+def test_keys_that_cannot_be_meant_say_what_they_look_like(key, reason):
+    """Odd keys are skipped with what they look like, not a bad extension."""
+    said = skip_reason(key) or ""
+
+    assert reason in said
+    assert "unsupported extension" not in said
+
+
+def test_long_odd_key_reason_is_cut():
+    """A reason quoting part of a huge line stays short, with its length."""
+    said = skip_reason("s3://b/" + "k" * 10_000 + ".mp4") or ""
+
+    assert "(10004 characters)" in said
+    assert len(said) < 400
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "a.mp4",
+        "deep/path/clip.MOV",
+        "사진/이미지.jpg",
+        "sp ace.png",
+        "a,b.mp4",
+        "s3 notes/x.mp4",
+        "2024-05-01 clip.mp4",
+    ],
 )
 def test_valid_keys_have_no_reason(key):
     """Valid keys, upper-case extensions and Unicode included, pass."""
