@@ -24,7 +24,7 @@ from maiu_async import (
     ResponseDecodeError,
     limits,
 )
-from maiu_async._transport import ByteBudget
+from maiu_async._budget import ByteBudget
 
 
 pytestmark = pytest.mark.anyio
