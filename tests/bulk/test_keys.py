@@ -202,3 +202,39 @@ def test_expect_presizes_without_losing_entries():
         table.mark_seen("kept.mp4"),
         table.mark_seen("other.mp4"),
     )
+
+
+@pytest.mark.anyio
+async def test_bulk_job_skips_odd_keys_and_sends_only_the_good(target, client):
+    """A job sends none of the odd keys and reports why for each."""
+    from maiu_async.bulk import OutcomeStatus, register_many  # noqa: PLC0415
+
+    odd = [
+        "a.mp4\rb.mp4",
+        "\ufeffc.mp4",
+        "s3://b/d.mp4",
+        "2024-05-01 09:30:12   10 e.mp4",
+        "f.mp4,10",
+        "g.mp4 ",
+        "h\x00.mp4",
+    ]
+    outcomes = []
+
+    report = await register_many(
+        client,
+        target.workspace,
+        target.project_id,
+        bucket_name="b",
+        keys=[*odd, "good.mp4"],
+        on_result=outcomes.append,
+    )
+
+    skipped = {
+        o.key: o.error for o in outcomes if o.status is OutcomeStatus.SKIPPED
+    }
+    assert (1, len(odd)) == (report.registered, report.skipped)
+    assert set(odd) == set(skipped)
+    assert [] == [
+        key for key, why in skipped.items() if "extension" in (why or "")
+    ]
+    assert {"good.mp4": 1} == dict(target.assets_by_key())
