@@ -272,7 +272,7 @@ def _odd_key_reason(value: str) -> str | None:
             "looks like a line of `aws s3 ls` output; the key in it is "
             f"{echo(listed.group(1))}"
         )
-    if value != value.strip():
+    if value[0].isspace() or value[-1].isspace():
         side = "starts" if value[0].isspace() else "ends"
         return (
             f"{side} with a space ({_describe_space(value, side)}); "
@@ -304,6 +304,20 @@ def check_asset_key(key: object) -> str:
     value = _require_str("key", key)
     if not value:
         raise ValidationError(field="key", value=value, reason="empty")
+    # Length first: a 100 MB line is refused without being copied or
+    # scanned (a character is at least one byte).
+    most = limits.OBJECT_KEY_MAX_BYTES
+    huge = len(value) > most
+    size = len(value) if huge else len(value.encode("utf-8"))
+    if size > most:
+        raise ValidationError(
+            field="key",
+            value=value,
+            reason=(
+                f"is {'at least ' if huge else ''}{size} bytes long; Object "
+                f"Storage keys are at most {most} bytes"
+            ),
+        )
     odd = _odd_key_reason(value)
     if odd is not None:
         raise ValidationError(field="key", value=value, reason=odd)
@@ -312,16 +326,6 @@ def check_asset_key(key: object) -> str:
             field="key",
             value=value,
             reason="is a folder; only files can be registered",
-        )
-    size = len(value.encode("utf-8"))
-    if size > limits.OBJECT_KEY_MAX_BYTES:
-        raise ValidationError(
-            field="key",
-            value=value,
-            reason=(
-                f"is {size} bytes long; Object Storage keys are at most "
-                f"{limits.OBJECT_KEY_MAX_BYTES} bytes"
-            ),
         )
     ext = extension_of(value)
     if ext not in limits.SUPPORTED_EXTENSIONS:
