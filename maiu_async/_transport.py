@@ -213,7 +213,9 @@ class AsyncTransport(Protocol):
 
         Raises:
             TransportError: No usable answer; `TransportError.request_sent`
-                says whether the server may have seen the request.
+                says whether the server may have seen the request.  It
+                must not keep *headers* (the signature) anywhere in its
+                chain: `AiohttpTransport` chains no library error.
 
         """
         ...
@@ -324,7 +326,10 @@ class AiohttpTransport:
 
         Raises:
             TransportError: No usable response (a subclass says why).
-            ResponseDecodeError: The answer exceeded the size limit.
+                aiohttp's error is not chained (its arguments and frames
+                hold the signed headers); the message names it.
+            ResponseDecodeError: The answer exceeded its size limit
+                (`ConnectionLimits`).
 
         """
         try:
