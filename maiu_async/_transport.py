@@ -332,6 +332,9 @@ class AiohttpTransport:
                 (`ConnectionLimits`).
 
         """
+        if self._session is None:
+            del headers  # out of the traceback's frames, as below
+            raise UsageError("transport used before open() or after close()")
         try:
             return await self._exchange(method, url, headers, body)
         except (TimeoutError, aiohttp.ClientError) as exc:
@@ -357,8 +360,8 @@ class AiohttpTransport:
         body: bytes | None,
     ) -> RawResponse:
         session, budget = self._session, self._budget
-        if session is None or budget is None:
-            raise UsageError("transport used before open() or after close()")
+        if session is None or budget is None:  # pragma: no cover -- send
+            raise AssertionError("unreachable")
         # No redirects: the API never sends one, and following it would
         # send the signed request to a path (or host) other than the one
         # intended.
