@@ -15,8 +15,13 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
-from ._errorcodes import exception_class, parse_error_body
-from .exceptions import APIStatusError, RateLimited, ResponseDecodeError
+from ._errorcodes import blames_clock, exception_class, parse_error_body
+from .exceptions import (
+    APIStatusError,
+    AuthenticationFailed,
+    RateLimited,
+    ResponseDecodeError,
+)
 
 
 if TYPE_CHECKING:
@@ -71,6 +76,7 @@ def _error(
         "status": raw.status,
         "api_code": parsed.code,
         "api_message": parsed.message,
+        "api_details": parsed.details,
         "method": method,
         "url": url,
         "body": decoded if decoded is not None else _preview(raw.body),
@@ -80,7 +86,25 @@ def _error(
         return RateLimited(
             retry_after=parse_retry_after(raw.retry_after), **kwargs
         )
+    if cls is AuthenticationFailed:
+        skew = _clock_skew(raw.date)
+        return AuthenticationFailed(
+            blames_clock=blames_clock(parsed, skew), clock_skew=skew, **kwargs
+        )
     return cls(**kwargs)
+
+
+def _clock_skew(date: str | None) -> float | None:
+    # This machine's clock minus the server's, to the second.
+    if date is None:
+        return None
+    try:
+        when = parsedate_to_datetime(date)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return (datetime.now(UTC) - when).total_seconds()
 
 
 def parse_retry_after(value: str | None) -> float | None:

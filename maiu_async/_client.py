@@ -14,6 +14,7 @@ import asyncio
 import enum
 import json
 import logging
+import math
 import os
 
 from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
@@ -47,6 +48,7 @@ from .exceptions import (
     RateLimited,
     ResponseDecodeError,
     UsageError,
+    echo,
 )
 
 
@@ -181,8 +183,7 @@ class MaiuClient:
             raise UsageError(f"endpoint must be an http(s) URL, got {base!r}")
         if legacy is None:
             legacy = parts.hostname.startswith(_LEGACY_HOST_PREFIX)
-        if rate is not None and rate <= 0:
-            raise UsageError(f"rate must be positive, got {rate!r}")
+        _check_rate(rate)
         if transport is None:
             transport = AiohttpTransport(
                 timeouts=timeouts, limits=limits, verify_tls=verify_tls
@@ -401,8 +402,11 @@ class MaiuClient:
     ) -> dict[str, Any]:
         limiter = self.limiter
         await limiter.acquire()
-        headers = self._signer.headers(method, target)
-        raw = await self._transport.send(method, url, headers, body)
+        # The signed headers stay out of this frame's locals, which a
+        # traceback keeps: a logged error's frames must not replay.
+        raw = await self._transport.send(
+            method, url, self._signer.headers(method, target), body
+        )
         if _log.isEnabledFor(logging.DEBUG):
             _log.debug(
                 "%s %s -> %s (request id %s)",
@@ -441,6 +445,23 @@ def _require_asyncio() -> None:
             "only), and none is running here: with anyio, use "
             "anyio.run(main) or backend='asyncio', not trio"
         ) from None
+
+
+def _check_rate(rate: object) -> None:
+    # Before the limiter sees it: NaN passes every comparison and a string
+    # fails the first, deep inside the limiter, as a bare ValueError or
+    # TypeError.
+    if rate is None:
+        return
+    if (
+        isinstance(rate, bool)
+        or not isinstance(rate, int | float)
+        or not 0 < rate < math.inf
+    ):
+        raise UsageError(
+            "rate must be a positive, finite number of requests per "
+            f"second or None, got {echo(rate)}"
+        )
 
 
 def _refuse_transport_options(

@@ -26,8 +26,8 @@ import aiohttp
 import attrs
 import yarl
 
-from multidict import CIMultiDict, CIMultiDictProxy
-
+from . import limits
+from ._budget import ByteBudget
 from .exceptions import (
     ConnectError,
     ConnectionLost,
@@ -36,6 +36,7 @@ from .exceptions import (
     ResponseDecodeError,
     TransportError,
     UsageError,
+    cut,
 )
 
 
@@ -53,6 +54,9 @@ __all__ = [
     "raw_response",
 ]
 
+#: Longest piece of aiohttp's message kept in ours (a hostile status
+#: line or header can be kilobytes long).
+_DETAIL_MAX_CHARS = 300
 #: Headers naming the request on the server's side, first found wins.
 REQUEST_ID_HEADERS = ("x-ncp-trace-id", "x-request-id")
 
@@ -92,7 +96,18 @@ class ConnectionLimits:
         max_per_host: Open connections per host (0: unlimited).
         keepalive: Seconds an idle connection is kept for reuse.
         dns_cache_ttl: Seconds a DNS answer is cached (``None``: forever).
-        max_response_bytes: Larger answers are refused, not buffered.
+        max_response_bytes: Largest answer read to a ``GET`` (list pages
+            among them); a larger one is refused, not buffered.
+        max_write_response_bytes: Largest answer read to any other
+            method (one record each: a registration's is a few hundred
+            bytes), and never more than *max_response_bytes*.
+        max_buffered_bytes: Answer bytes all requests in flight may hold
+            at once.  An answer of unknown length (chunked, compressed)
+            counts for its whole limit while it is read; one that would
+            not fit waits until others are read.
+
+    .. versionchanged:: 0.2.0
+       *max_write_response_bytes* and *max_buffered_bytes*.
 
     """
 
@@ -100,7 +115,23 @@ class ConnectionLimits:
     max_per_host: int = 0
     keepalive: float = 30.0
     dns_cache_ttl: int | None = 300
-    max_response_bytes: int = 16 * 1024 * 1024
+    max_response_bytes: int = limits.READ_ANSWER_MAX_BYTES
+    max_write_response_bytes: int = limits.WRITE_ANSWER_MAX_BYTES
+    max_buffered_bytes: int = limits.ANSWERS_BUFFERED_MAX_BYTES
+
+    def answer_limit(self, method: str) -> int:
+        """
+        Return the largest answer read to a request of *method*.
+
+        Strictly private.
+        """
+        if method in _READS:
+            return self.max_response_bytes
+        return min(self.max_write_response_bytes, self.max_response_bytes)
+
+
+#: Methods whose answers may be list pages; the rest answer one record.
+_READS = frozenset({"GET", "HEAD"})
 
 
 @attrs.frozen
@@ -114,6 +145,7 @@ class RawResponse:
         retry_after: The ``Retry-After`` header, if any.
         request_id: The server's id for the request (``x-ncp-trace-id``
             or ``x-request-id``), if any.
+        date: The ``Date`` header (the server's clock), if any.
 
     .. versionadded:: 0.2.0
 
@@ -123,6 +155,7 @@ class RawResponse:
     body: bytes
     retry_after: str | None
     request_id: str | None
+    date: str | None = None
 
 
 def raw_response(
@@ -141,6 +174,7 @@ def raw_response(
         body,
         headers.get("retry-after"),
         _first(headers, REQUEST_ID_HEADERS),
+        headers.get("date"),
     )
 
 
@@ -179,7 +213,9 @@ class AsyncTransport(Protocol):
 
         Raises:
             TransportError: No usable answer; `TransportError.request_sent`
-                says whether the server may have seen the request.
+                says whether the server may have seen the request.  It
+                must not keep *headers* (the signature) anywhere in its
+                chain: `AiohttpTransport` chains no library error.
 
         """
         ...
@@ -217,7 +253,14 @@ class AiohttpTransport:
 
     """
 
-    __slots__ = ("_limits", "_session", "_timeouts", "_user_agent", "_verify")
+    __slots__ = (
+        "_budget",
+        "_limits",
+        "_session",
+        "_timeouts",
+        "_user_agent",
+        "_verify",
+    )
 
     def __init__(
         self,
@@ -239,6 +282,7 @@ class AiohttpTransport:
         self._verify = verify_tls
         self._user_agent = user_agent or default_user_agent()
         self._session: aiohttp.ClientSession | None = None
+        self._budget: ByteBudget | None = None
 
     def __repr__(self) -> str:
         return f"<AiohttpTransport open={self._session is not None}>"
@@ -246,6 +290,7 @@ class AiohttpTransport:
     async def open(self) -> None:
         """Create the session and its connector (inside the loop)."""
         limits = self._limits
+        self._budget = ByteBudget(limits.max_buffered_bytes)
         connector = aiohttp.TCPConnector(
             limit=limits.max_connections,
             limit_per_host=limits.max_per_host,
@@ -281,58 +326,91 @@ class AiohttpTransport:
 
         Raises:
             TransportError: No usable response (a subclass says why).
-            ResponseDecodeError: The answer exceeded the size limit.
+                aiohttp's error is not chained (its arguments and frames
+                hold the signed headers); the message names it.
+            ResponseDecodeError: The answer exceeded its size limit
+                (`ConnectionLimits`).
 
         """
-        session = self._session
-        if session is None:
+        if self._session is None:
+            del headers  # out of the traceback's frames, as below
             raise UsageError("transport used before open() or after close()")
         try:
-            # No redirects: the API never sends one, and following it
-            # would send the signed request to a path (or host) other
-            # than the one intended.
-            async with session.request(
-                method,
-                _url(url),
-                data=body,
-                headers=headers,
-                allow_redirects=False,
-            ) as resp:
-                payload = await self._read(resp, method, url)
-                return raw_response(resp.status, payload, resp.headers)
+            return await self._exchange(method, url, headers, body)
         except (TimeoutError, aiohttp.ClientError) as exc:
-            _forget_headers(exc)
-            raise map_exception(exc, method, url) from exc
-
-    async def _read(
-        self, resp: aiohttp.ClientResponse, method: str, url: str
-    ) -> bytes:
-        cap = self._limits.max_response_bytes
-        length = resp.content_length
-        # Content-Length counts the bytes on the wire; a compressed body
-        # is counted as it is decompressed instead (a 40 KB gzip "bomb"
-        # unpacks to 40 MB).
-        if resp.headers.get("Content-Encoding", "identity") != "identity":
-            length = None
-        elif length is not None and length <= cap:
-            return await resp.read()
-        if length is not None:
-            raise ResponseDecodeError(
-                f"response of {length} bytes exceeds the {cap}-byte limit",
-                method=method,
-                url=url,
+            # Not chained: aiohttp's error keeps the request's headers,
+            # signature included, in its args (`RequestInfo`) and in its
+            # traceback's frames.  Ours keeps its type and text.
+            error: TransportError | UsageError | ResponseDecodeError = (
+                map_exception(exc, method, url)
             )
-        chunks, size = [], 0
-        async for chunk in resp.content.iter_any():
-            size += len(chunk)
-            if size > cap:
+        except ResponseDecodeError as exc:
+            error = exc
+        # Raised outside the handler, without a traceback through the
+        # exchange, and with the signed headers out of this frame: no
+        # __context__, no frame local holds the signature.
+        del headers
+        raise error.with_traceback(None)
+
+    async def _exchange(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        body: bytes | None,
+    ) -> RawResponse:
+        session, budget = self._session, self._budget
+        if session is None or budget is None:  # pragma: no cover -- send
+            raise AssertionError("unreachable")
+        # No redirects: the API never sends one, and following it would
+        # send the signed request to a path (or host) other than the one
+        # intended.
+        async with session.request(
+            method,
+            _url(url),
+            data=body,
+            headers=headers,
+            allow_redirects=False,
+        ) as resp:
+            cap = self._limits.answer_limit(method)
+            length = resp.content_length
+            # Content-Length counts the bytes on the wire; a compressed
+            # body is counted as it is decompressed instead (a 40 KB gzip
+            # "bomb" unpacks to 40 MB).
+            if resp.headers.get("Content-Encoding", "identity") != "identity":
+                length = None
+            if length is not None and length > cap:
                 raise ResponseDecodeError(
-                    f"response exceeds the {cap}-byte limit",
+                    f"answer of {length} bytes exceeds the {cap}-byte limit "
+                    f"for {method} answers",
                     method=method,
                     url=url,
                 )
-            chunks.append(chunk)
-        return b"".join(chunks)
+            async with budget.hold(cap if length is None else length):
+                payload = await _read(resp, length, cap, (method, url))
+            return raw_response(resp.status, payload, resp.headers)
+
+
+async def _read(
+    resp: aiohttp.ClientResponse,
+    length: int | None,
+    cap: int,
+    where: tuple[str, str],
+) -> bytes:
+    if length is not None:
+        return await resp.read()
+    method, url = where
+    chunks, size = [], 0
+    async for chunk in resp.content.iter_any():
+        size += len(chunk)
+        if size > cap:
+            raise ResponseDecodeError(
+                f"answer exceeds the {cap}-byte limit for {method} answers",
+                method=method,
+                url=url,
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _caller_level() -> int:
@@ -348,18 +426,6 @@ def _caller_level() -> int:
 
 def _ours(module: str) -> bool:
     return module == "maiu_async" or module.startswith("maiu_async.")
-
-
-def _forget_headers(exc: BaseException) -> None:
-    # aiohttp's errors about an answer keep the request's headers, the
-    # signature among them, and ours keep aiohttp's as their __cause__:
-    # drop the headers, so that no repr of the chain shows a signature.
-    info = getattr(exc, "request_info", None)
-    if isinstance(info, aiohttp.RequestInfo):
-        exc.request_info = info._replace(headers=_NO_HEADERS)  # type: ignore[attr-defined]
-
-
-_NO_HEADERS = CIMultiDictProxy(CIMultiDict[str]())
 
 
 @functools.lru_cache(maxsize=1024)
@@ -386,7 +452,8 @@ def map_exception(
 
     Strictly private.
     """
-    text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    detail = cut(str(exc), _DETAIL_MAX_CHARS)
+    text = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
     if isinstance(exc, aiohttp.ClientConnectorError):
         return ConnectError(f"cannot connect: {text}", method=method, url=url)
     if isinstance(exc, aiohttp.ConnectionTimeoutError):

@@ -7,11 +7,13 @@ argument and shows the offending value.
 Workspace names are checked two ways.
 Creating one enforces the documented rule (3-63 characters of
 ``[a-z0-9-]``).
-Naming an existing one only refuses what could never be a name (empty,
+Naming an existing one refuses what could never be a name (empty,
 control characters, ``.`` and ``..``, which servers fold away as path
-steps): workspaces made before the rule, or by the legacy service, are
-still reachable, and every other character is percent-encoded, so no name
-can change which path is requested.
+steps) and upper-case letters A-Z: names are lower case, and a mixed-case
+name (``-w CLI-WS``) is a typo that would only come back as a 404.
+Every other character is percent-encoded, so no name can change which
+path is requested, and workspaces made before the rule, or by the legacy
+service, stay reachable.
 
 Strictly private.
 """
@@ -26,7 +28,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from . import limits
-from .exceptions import ValidationError
+from .exceptions import ValidationError, echo
 from .models import ThumbnailSpec
 
 
@@ -57,6 +59,7 @@ S = TypeVar("S", bound=str)
 _WORKSPACE_REF_MAX = 255
 # Unicode category Cc: C0 controls, DEL and C1 controls.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_UPPER = re.compile("[A-Z]")
 
 
 def _has_control(value: str) -> bool:
@@ -143,6 +146,13 @@ def _check_workspace_ref(value: str) -> str:
             value=value,
             reason="contains control characters",
         )
+    if _UPPER.search(value):
+        raise ValidationError(
+            field="workspace",
+            value=value,
+            reason="workspace names are lower case; did you mean "
+            f"{echo(value.lower())}?",
+        )
     _require_utf8("workspace", value)
     return value
 
@@ -194,31 +204,141 @@ def extension_of(key: str) -> str:
     return ext.lower() if dot else ""
 
 
+_CONTROL_NAMES = {
+    "\x00": "a NUL",
+    "\t": "a TAB",
+    "\n": "a line feed",
+    "\r": "a carriage return",
+    "\x1b": "an ESC",
+    "\x7f": "a DEL",
+}
+# Characters no one types into a key: a byte-order mark (from a second
+# file pasted into the first) and the Unicode line separators.
+_INVISIBLE_NAMES = {
+    "\ufeff": "a byte-order mark",
+    "\u2028": "a line separator",
+    "\u2029": "a paragraph separator",
+}
+_CHAR_HINTS = {
+    "\r": " (two lines glued together?)",
+    "\t": " (a tab-separated line?)",
+    "\ufeff": " (the start of another file pasted in?)",
+}
+_INVISIBLE = re.compile("[\ufeff\u2028\u2029]")
+_URL = re.compile(r"([a-z][a-z0-9+.-]*)://([^/]*)/?(.*)", re.IGNORECASE)
+# `aws s3 ls` output: "2024-05-01 09:30:12   10485760 videos/a.mp4", and
+# "                           PRE videos/" for a folder.
+_S3_LS_OBJECT = re.compile(r"\s*\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} +\d+ (.+)")
+_S3_LS_FOLDER = re.compile(r"\s*PRE (.+/)")
+# A key with a supported extension, then a field separator and more: a
+# line of a CSV or TSV file ("videos/a.mp4,10485760").
+_CSV = re.compile(
+    r"(.+\.(?:"
+    + "|".join(sorted(limits.SUPPORTED_EXTENSIONS))
+    + r"))([,;\t|].*)",
+    re.IGNORECASE,
+)
+
+
+def _describe_char(char: str) -> str:
+    name = _CONTROL_NAMES.get(char) or _INVISIBLE_NAMES.get(char)
+    code = f"U+{ord(char):04X}"
+    return f"{name} ({code})" if name else f"a control character {code}"
+
+
+def _odd_key_reason(value: str) -> str | None:
+    # What a line that cannot be the key the user meant looks like, or
+    # None.  Each reason says what was found and where.
+    odd = _CONTROL.search(value) or _INVISIBLE.search(value)
+    if odd is not None:
+        where = odd.start()
+        hint = _CHAR_HINTS.get(odd.group(), "")
+        return (
+            f"contains {_describe_char(odd.group())} at character "
+            f"{where + 1}{hint}"
+        )
+    url = _URL.fullmatch(value)
+    if url is not None:
+        scheme, host, rest = url.groups()
+        if scheme.lower() == "s3":
+            return (
+                f"is an S3 URL, not a key: give the key {echo(rest)} "
+                f"and the bucket {echo(host)} separately"
+            )
+        return f"is a {scheme} URL, not an Object Storage key"
+    listed = _S3_LS_OBJECT.fullmatch(value) or _S3_LS_FOLDER.fullmatch(value)
+    if listed is not None:
+        return (
+            "looks like a line of `aws s3 ls` output; the key in it is "
+            f"{echo(listed.group(1))}"
+        )
+    if value[0].isspace() or value[-1].isspace():
+        side = "starts" if value[0].isspace() else "ends"
+        return (
+            f"{side} with a space ({_describe_space(value, side)}); "
+            "keys copied with padding do not name the object"
+        )
+    return None
+
+
+def _describe_space(value: str, side: str) -> str:
+    char = value[0] if side == "starts" else value[-1]
+    return "' '" if char == " " else f"U+{ord(char):04X}"
+
+
 def check_asset_key(key: object) -> str:
     """
     Check an Object Storage key before registering it as an asset.
+
+    Besides the Object Storage rules (not empty, at most
+    `limits.OBJECT_KEY_MAX_BYTES`, not a folder) and a supported
+    extension, refuses what cannot be the key the user meant, saying what
+    it looks like: control characters (NUL, TAB, CR...), a byte-order
+    mark or line separator, an ``s3://bucket/key`` or other URL, a line
+    of ``aws s3 ls`` output, a CSV line (``key,size``), and leading or
+    trailing spaces.
+
+    .. versionchanged:: 0.2.0
+       Refuses control characters, URLs, listing and CSV lines, padding.
     """
     value = _require_str("key", key)
     if not value:
         raise ValidationError(field="key", value=value, reason="empty")
+    # Length first: a 100 MB line is refused without being copied or
+    # scanned (a character is at least one byte).
+    most = limits.OBJECT_KEY_MAX_BYTES
+    huge = len(value) > most
+    size = len(value) if huge else len(value.encode("utf-8"))
+    if size > most:
+        raise ValidationError(
+            field="key",
+            value=value,
+            reason=(
+                f"is {'at least ' if huge else ''}{size} bytes long; Object "
+                f"Storage keys are at most {most} bytes"
+            ),
+        )
+    odd = _odd_key_reason(value)
+    if odd is not None:
+        raise ValidationError(field="key", value=value, reason=odd)
     if value.endswith("/"):
         raise ValidationError(
             field="key",
             value=value,
             reason="is a folder; only files can be registered",
         )
-    size = len(value.encode("utf-8"))
-    if size > limits.OBJECT_KEY_MAX_BYTES:
-        raise ValidationError(
-            field="key",
-            value=value,
-            reason=(
-                f"is {size} bytes long; Object Storage keys are at most "
-                f"{limits.OBJECT_KEY_MAX_BYTES} bytes"
-            ),
-        )
     ext = extension_of(value)
     if ext not in limits.SUPPORTED_EXTENSIONS:
+        csv = _CSV.fullmatch(value)
+        if csv is not None:
+            raise ValidationError(
+                field="key",
+                value=value,
+                reason=(
+                    f"looks like a CSV line: the key {echo(csv.group(1))} "
+                    f"followed by {echo(csv.group(2))}"
+                ),
+            )
         supported = ", ".join(sorted(limits.SUPPORTED_EXTENSIONS))
         reason = (
             f"unsupported extension {ext!r}" if ext else "has no extension"

@@ -44,7 +44,7 @@ No exception keeps a signature, a secret or a live response object.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 
 __all__ = [
@@ -72,6 +72,40 @@ __all__ = [
     "UsageError",
     "ValidationError",
 ]
+
+
+#: Longest echo of a user's value in a message, in characters.
+ECHO_MAX_CHARS: Final = 200
+
+
+def echo(value: object, limit: int = ECHO_MAX_CHARS) -> str:
+    """
+    Return ``repr(value)``, cut to *limit* characters with its length.
+
+    Every message that quotes a value the user gave goes through here, so
+    that a 100 MB input line makes a message of a few hundred characters:
+    ``'xxxx...' (10000 characters)``.
+
+    Strictly private.
+    """
+    if isinstance(value, str | bytes) and len(value) > limit:
+        unit = "characters" if isinstance(value, str) else "bytes"
+        return f"{value[:limit]!r}... ({len(value)} {unit})"
+    text = repr(value)
+    if len(text) > limit:
+        return f"{text[:limit]}... ({len(text)} characters of repr)"
+    return text
+
+
+def cut(text: str, limit: int) -> str:
+    """
+    Return *text*, cut to *limit* characters with its length if longer.
+
+    Strictly private.
+    """
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text)} characters)"
 
 
 class MaiuError(Exception):
@@ -108,9 +142,12 @@ class ValidationError(MaiuError, ValueError):
     """
     Input was refused before any request was sent.
 
+    The message quotes the value, cut to 200 characters (with its length)
+    when it is longer.
+
     Attributes:
         field: The name of the offending argument (``"name"``, ``"key"``).
-        value: The offending value.
+        value: The offending value, whole.
         reason: Why it was refused, in words.
 
     """
@@ -119,7 +156,7 @@ class ValidationError(MaiuError, ValueError):
         self.field = field
         self.value = value
         self.reason = reason
-        super().__init__(f"invalid {field} {value!r}: {reason}")
+        super().__init__(f"invalid {field} {echo(value)}: {reason}")
 
 
 class ProjectLimitExceeded(ValidationError):
@@ -212,10 +249,14 @@ class APIStatusError(MaiuError):
         api_code: The service or gateway error code, as a string
             (``"10001"``, ``"200"``), or ``None`` if the body had none.
         api_message: The message from the body, or ``None``.
+        api_details: The gateway's ``details`` (why it refused), if any.
         request_id: The gateway's request id header, if any.
         body: The decoded JSON body, or the text if it was not JSON.
         method: The HTTP method.
         url: The URL.
+
+    .. versionchanged:: 0.2.0
+       *api_details*, quoted in the message.
 
     """
 
@@ -229,17 +270,32 @@ class APIStatusError(MaiuError):
         url: str,
         body: Any = None,  # noqa: ANN401 -- decoded JSON of any shape
         request_id: str | None = None,
+        api_details: str | None = None,
     ) -> None:
         self.status = status
         self.api_code = api_code
         self.api_message = api_message
+        self.api_details = api_details
         self.method = method
         self.url = url
         self.body = body
         self.request_id = request_id
         code = f" code {api_code}" if api_code is not None else ""
-        text = f": {api_message}" if api_message else ""
-        super().__init__(f"HTTP {status}{code}{text} ({method} {url})")
+        said = "; ".join(
+            cut(t, _SAID_MAX_CHARS) for t in (api_message, api_details) if t
+        )
+        text = f": {said}" if said else ""
+        super().__init__(
+            f"HTTP {status}{code}{text}{self._explain()} ({method} {url})"
+        )
+
+    def _explain(self) -> str:
+        # What the client makes of the answer, for the message.
+        return ""
+
+
+#: Longest message or details of an answer quoted in an error.
+_SAID_MAX_CHARS = 500
 
 
 class BadRequest(APIStatusError):
@@ -252,22 +308,82 @@ class AuthenticationFailed(APIStatusError):
     """
     HTTP 401: bad access key, bad signature or clock skew.
 
+    When the answer blames the request's timestamp (its text, or a
+    ``Date`` header more than 5 minutes off this machine's clock), the
+    message says the system clock is wrong, and by how much when the
+    ``Date`` header tells.
+
     Attributes:
         signed_with: Which access key id the request was signed with and
             where it came from (never the secret), set by the client;
             the message ends with it.
+        blames_clock: The answer blames the request's timestamp: this
+            machine's clock is off.
+        clock_skew: Seconds this machine's clock is ahead of the server's
+            (negative: behind), read from the answer's ``Date`` header
+            (to the second), or ``None`` if it had none.
 
-    .. versionchanged:: 2.0 *signed_with*.
+    .. versionchanged:: 0.2.0
+       *signed_with*, *blames_clock* and *clock_skew*.
 
     """
 
     signed_with: str | None = None
+
+    def __init__(
+        self,
+        *,
+        blames_clock: bool = False,
+        clock_skew: float | None = None,
+        **kwargs: Any,  # noqa: ANN401 -- forwarded as is
+    ) -> None:
+        self.blames_clock = blames_clock
+        self.clock_skew = clock_skew
+        super().__init__(**kwargs)
 
     def __str__(self) -> str:
         text = super().__str__()
         if self.signed_with is None:
             return text
         return f"{text}; signed with {self.signed_with}"
+
+    def _explain(self) -> str:
+        if not self.blames_clock:
+            return ""
+        skew = self.clock_skew
+        if skew is None or abs(skew) < 1:
+            return (
+                " -- the request's timestamp is too far from the server's "
+                "clock: set this machine's clock right (NTP)"
+            )
+        side = "ahead of" if skew > 0 else "behind"
+        return (
+            f" -- this machine's clock is {duration(abs(skew))} {side} the "
+            "server's (its Date header): set it right (NTP)"
+        )
+
+
+def duration(seconds: float) -> str:
+    """
+    Say a duration the way a person reads it: ``6 min 2 s``, ``3 h 5 min``.
+
+    Strictly private.
+    """
+    whole = round(seconds)
+    days, rest = divmod(whole, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [
+        f"{value} {unit}"
+        for value, unit in (
+            (days, "d"),
+            (hours, "h"),
+            (minutes, "min"),
+            (secs, "s"),
+        )
+        if value
+    ]
+    return " ".join(parts[:2]) or "0 s"
 
 
 class PermissionDenied(APIStatusError):

@@ -22,6 +22,7 @@ __all__ = [
     "ANALYSIS_PERSON_COUNT_MIN",
     "ANALYSIS_TAG_IDS_MAX",
     "ANALYSIS_TAG_IDS_MIN",
+    "ANSWERS_BUFFERED_MAX_BYTES",
     "ASSET_PAGE_SIZE_MAX",
     "ASSET_TYPES",
     "BASE_PROJECT_COUNTS_TOWARD_CAP",
@@ -44,6 +45,7 @@ __all__ = [
     "PROJECT_NAME_FORBIDDEN",
     "PROJECT_NAME_MAX_LENGTH",
     "QUERY_TEXT_MAX_LENGTH",
+    "READ_ANSWER_MAX_BYTES",
     "SCENE_RANGES",
     "SEARCH_IMAGE_EXTENSIONS",
     "SEARCH_IMAGE_MAX_BYTES",
@@ -63,6 +65,7 @@ __all__ = [
     "WORKSPACE_NAME_MAX_LENGTH",
     "WORKSPACE_NAME_MIN_LENGTH",
     "WORKSPACE_NAME_PATTERN",
+    "WRITE_ANSWER_MAX_BYTES",
 ]
 
 #: [D] "You can create up to 1000 projects per workspace."
@@ -113,6 +116,22 @@ ASSET_PAGE_SIZE_MAX = 1000
 
 #: [D] The gateway rejects timestamps more than 5 minutes off its clock.
 SIGNATURE_MAX_SKEW_SECONDS = 300
+
+# --- answer sizes (what the client reads) ---------------------------------
+
+#: [?] Largest answer the client reads to a write (POST, PUT, PATCH,
+#: DELETE).  Each is one record: a registration's answer is a few hundred
+#: bytes [I]; the largest, a person with 100 thumbnails whose keys are
+#: long, about 130 KB [I].  Twice that, so that at 128 requests in flight
+#: a hostile server's endless answers hold at most 32 MiB.
+WRITE_ANSWER_MAX_BYTES = 256 * 1024
+#: [?] Largest answer the client reads to a GET: list pages of up to 1,000
+#: records (`ASSET_PAGE_SIZE_MAX`, `PERSON_PAGE_SIZE_MAX`) and index
+#: details, a few MB at most [I].
+READ_ANSWER_MAX_BYTES = 16 * 1024 * 1024
+#: [?] Answer bytes one client holds at once, all requests together: four
+#: GET answers of unknown length, or 256 write answers; more wait.
+ANSWERS_BUFFERED_MAX_BYTES = 64 * 1024 * 1024
 
 # --- analysis, indexes ----------------------------------------------------
 

@@ -102,7 +102,7 @@ async def test_not_found_carries_context(client):
 
 
 @pytest.mark.parametrize(
-    "name", ["my workspace", "a/b", "100%", "작업공간", "what?x=1", "%2F"]
+    "name", ["my workspace", "a/b", "100%", "작업공간", "what?x=1", "%2f"]
 )
 async def test_hostile_workspace_names_reach_the_right_path(emu, client, name):
     """Hostile names are signed as sent and reach exactly that workspace."""

@@ -47,6 +47,7 @@ LAYERS: dict[str, int] = {
     "_errorcodes": 1,
     "_project_cap": 1,  # the client's project knowledge: models, limits
     "_types": 1,  # named unions of user input: _retry's RetryPolicy
+    "_budget": 1,  # answer bytes in flight: anyio only
     "_transport": 2,
     "_scheduler": 2,
     "_answers": 2,  # reads a transport's RawResponse

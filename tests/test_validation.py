@@ -19,13 +19,14 @@ from maiu_async._validation import (
     check_project_name,
     check_workspace_ref,
 )
+from maiu_async.exceptions import echo
 
 
 def refused(check, value) -> ValidationError:
     """Run a check that must refuse, and return its error."""
     with pytest.raises(ValidationError) as info:
         check(value)
-    assert repr(value) in str(info.value)
+    assert echo(value) in str(info.value)
     return info.value
 
 

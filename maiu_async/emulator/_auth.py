@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import time
 
+from email.utils import formatdate
 from typing import TYPE_CHECKING
 
 from aiohttp import web
@@ -83,14 +84,20 @@ async def authenticate(
     """
     if not is_api(request.raw_path):
         return await handler(request)
+    config = request.app[CONFIG]
+    now = time.time() + config.clock_offset
     reason = refusal(
-        request.app[CONFIG],
+        config,
         request.headers,
         request.method,
         request.raw_path,
-        time.time_ns() // 1_000_000,
+        int(now * 1000),
     )
     if reason is not None:
         request.app[STATS].auth_failures += 1
-        return gateway(codes.GW_AUTH_FAILED, reason)
-    return await handler(request)
+        response: web.StreamResponse = gateway(codes.GW_AUTH_FAILED, reason)
+    else:
+        response = await handler(request)
+    if config.clock_offset and not response.prepared:
+        response.headers["Date"] = formatdate(now, usegmt=True)
+    return response

@@ -315,6 +315,11 @@ class EmulatorConfig:
         object_storage: Check that registered keys exist in this store
             (see `ObjectStorageCheck`); ``None`` takes every key on
             trust.
+        clock_offset: Seconds the gateway's clock is ahead of this
+            machine's (negative: behind): signature timestamps are
+            checked against it and the ``Date`` header of API answers
+            reads it, as from a server whose clock differs from the
+            client's.
 
     """
 
@@ -347,6 +352,10 @@ class EmulatorConfig:
     )
     object_storage: ObjectStorageCheck | None = attrs.field(
         default=None, validator=v.optional(v.instance_of(ObjectStorageCheck))
+    )
+    clock_offset: float = attrs.field(
+        default=0.0,
+        validator=v.instance_of(float | int),
     )
 
     @property
@@ -384,3 +393,4 @@ class Knobs(TypedDict, total=False):
     summary_delay: float
     max_workspaces: int | None
     object_storage: ObjectStorageCheck | None
+    clock_offset: float

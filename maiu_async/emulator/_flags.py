@@ -67,6 +67,7 @@ class Kind(enum.Enum):
     TEXT = "text"
     PORT = "port"
     SECONDS = "seconds"
+    OFFSET = "offset"
     PROBABILITY = "probability"
     RATE = "rate"
     COUNT = "count"
@@ -81,6 +82,7 @@ class Kind(enum.Enum):
 BOUNDS: Final[Mapping[Kind, tuple[type, float | None, float | None, bool]]] = {
     Kind.PORT: (int, 0, 65535, False),
     Kind.SECONDS: (float, 0, None, False),
+    Kind.OFFSET: (float, None, None, False),
     Kind.PROBABILITY: (float, 0, 1, False),
     Kind.RATE: (float, 0, None, True),
     Kind.COUNT: (int, 0, None, False),
@@ -93,6 +95,7 @@ BOUNDS: Final[Mapping[Kind, tuple[type, float | None, float | None, bool]]] = {
 METAVARS: Final[Mapping[Kind, str]] = {
     Kind.PORT: "PORT",
     Kind.SECONDS: "S",
+    Kind.OFFSET: "S",
     Kind.PROBABILITY: "P",
     Kind.RATE: "RPS",
     Kind.COUNT: "N",
@@ -311,6 +314,13 @@ FLAGS: Final[tuple[Flag, ...]] = (
         kind=Kind.SECONDS,
         default=0.0,
         help="Seconds a scene-summary run takes.",
+    ),
+    Flag(
+        name="--clock-offset",
+        dest="clock_offset",
+        kind=Kind.OFFSET,
+        default=0.0,
+        help="Seconds the gateway's clock is ahead (negative: behind).",
     ),
     Flag(
         name="--max-workspaces",

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import pickle
+import re
 import signal
 import traceback
 
@@ -85,16 +86,18 @@ class Evidence:
         self.texts.append((f"repr {label}", repr(obj)))
         self.texts.append((f"str {label}", str(obj)))
 
-    def error(self, label: str, exc: BaseException) -> None:
-        """Keep an error: message, repr, traceback, and its causes."""
+    def error(
+        self, label: str, exc: BaseException, *, frames: bool = True
+    ) -> None:
+        """Keep an error: traceback, and everything its chain holds."""
         self.errors.append(exc)
         self.texts.append(
             (f"traceback {label}", "".join(traceback.format_exception(exc)))
         )
-        seen: BaseException | None = exc
-        while seen is not None:
-            self.show(f"{label} {type(seen).__name__}", seen)
-            seen = seen.__cause__ or seen.__context__
+        self.texts.extend(
+            (f"{label} {where}", text)
+            for where, text in chain_texts(exc, frames=frames)
+        )
 
     async def step(self, label: str, call: Awaitable[Any]) -> Any:
         """Await *call*, keeping its result or its error."""
@@ -114,6 +117,49 @@ class Evidence:
             for label, text in self.texts
             if any(needle in text for needle in needles)
         ]
+
+
+def chain_texts(
+    exc: BaseException, *, frames: bool = True
+) -> list[tuple[str, str]]:
+    """
+    The repr and str of all an error's chain holds, labelled.
+
+    Every exception reachable through ``__cause__`` and ``__context__``
+    (both, not the first found), each one's ``args`` and attributes, and
+    (with *frames*) the local variables of every frame of its traceback.
+    """
+    texts: list[tuple[str, str]] = []
+    todo, seen = [exc], set()
+    while todo:
+        err = todo.pop()
+        if id(err) in seen:
+            continue
+        seen.add(id(err))
+        name = type(err).__name__
+        texts += [(f"repr {name}", repr(err)), (f"str {name}", str(err))]
+        texts += [
+            (f"{name}.args[{i}]", repr(a)) for i, a in enumerate(err.args)
+        ]
+        texts += [(f"{name}.{k}", repr(v)) for k, v in vars(err).items()]
+        tb = err.__traceback__ if frames else None
+        while tb is not None:
+            frame = tb.tb_frame
+            texts += [
+                (f"{name} frame {frame.f_code.co_name} {k}", safe_repr(v))
+                for k, v in frame.f_locals.items()
+            ]
+            tb = tb.tb_next
+        todo += [e for e in (err.__cause__, err.__context__) if e is not None]
+    return texts
+
+
+def safe_repr(value: object) -> str:
+    """The repr of *value*, or why there is none."""
+    try:
+        return repr(value)
+    except Exception as exc:  # noqa: BLE001 -- any repr may fail
+        return f"<repr failed: {type(exc).__name__}>"
 
 
 @pytest.fixture(name="signatures")
@@ -432,7 +478,9 @@ def local_errors(ev: Evidence, tmp_path: Path) -> None:
         try:
             make()
         except (MaiuError, TypeError) as exc:
-            ev.error(label, exc)
+            # Not the frames: refusing a key pair, they hold the secret
+            # as the caller's own frame does (it passed it).
+            ev.error(label, exc, frames=False)
 
 
 async def test_object_storage_listing_keeps_the_secret(logs, tmp_path):
@@ -628,3 +676,127 @@ def test_signing_keeps_the_secret_out_of_headers():
 
     assert [] == [k for k, v in headers.items() if CANARY in v]
     assert ACCESS_KEY == headers[_signing.HEADER_ACCESS_KEY]
+
+
+# -- every failure kind, its whole chain ------------------------------------
+
+
+def http(status: str, body: bytes, *headers: str) -> bytes:
+    """An HTTP/1.1 answer that closes its connection."""
+    lines = [f"HTTP/1.1 {status}", "Connection: close", *headers]
+    if not any(h.lower().startswith("content-length") for h in headers):
+        lines.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+AUTH_BODY = (
+    b'{"error":{"errorCode":"200","message":"Authentication Failed",'
+    b'"details":"Signature mismatch"}}'
+)
+#: What the raw server answers, by the workspace name asked for.
+RAW_ANSWERS: dict[str, bytes | None] = {
+    "bad-status": b"HTTP/1.1 abc OK\r\n\r\n",
+    "not-http": b"hello there\r\n\r\n",
+    "close": b"",
+    "truncated": http("200 OK", b"{}", "Content-Length: 100"),
+    "bad-length": http("200 OK", b"", "Content-Length: -5"),
+    "long-header": http("200 OK", b"", "X-Long: " + "x" * 20_000),
+    "huge-declared": http("200 OK", b"", "Content-Length: 1000000000000"),
+    "bad-gzip": http("200 OK", b"not gzip!", "Content-Encoding: gzip"),
+    "not-json": http("200 OK", b"junk"),
+    "auth": http("401 Unauthorized", AUTH_BODY),
+    "huge-chunked": None,
+    "silent": None,
+}
+
+
+async def raw_answer(reader, writer) -> None:
+    """Answer one request as `RAW_ANSWERS` says for its workspace."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    name = head.split(b" ")[1].split(b"/")[4].split(b"?")[0].decode()
+    length = re.search(rb"(?i)content-length: *([0-9]+)", head)
+    if length is not None:
+        await reader.readexactly(int(length.group(1)))
+    try:
+        if name == "huge-chunked":
+            writer.write(
+                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+            )
+            for _ in range(10_000):
+                writer.write(b"10000\r\n" + b"x" * 0x10000 + b"\r\n")
+                await writer.drain()
+        elif name == "silent":
+            await reader.read()
+        else:
+            writer.write(RAW_ANSWERS[name])
+            await writer.drain()
+    except ConnectionError:
+        pass
+    finally:
+        writer.close()
+
+
+async def failure(call: Awaitable[object]) -> MaiuError:
+    """
+    The error *call* raises.
+
+    Caught here, so that the traceback ends in a frame whose only local
+    is the call, not in the test's, which holds the signatures.
+    """
+    try:
+        await call
+    except MaiuError as exc:
+        return exc
+    raise AssertionError("no error")
+
+
+async def test_no_failure_kind_keeps_the_signature(signatures):
+    """No error's chain, args or frame locals hold a request's signature."""
+    errors: dict[str, BaseException] = {}
+    server = await asyncio.start_server(raw_answer, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        async with MaiuClient(
+            access_key=ACCESS_KEY,
+            secret_key=CANARY,
+            endpoint=f"http://127.0.0.1:{port}",
+            retry=None,
+            timeouts=Timeouts(connect=5.0, read=0.5, total=RUN_LIMIT),
+        ) as client:
+            for name in RAW_ANSWERS:
+                for label, call in (
+                    (f"GET {name}", client.workspaces.get(name)),
+                    (
+                        f"POST {name}",
+                        client.assets.register(
+                            name, 1, key="a.mp4", bucket_name="b"
+                        ),
+                    ),
+                ):
+                    errors[label] = await failure(call)
+    finally:
+        server.close()
+        await server.wait_closed()
+    with refusing_url() as nowhere:
+        async with MaiuClient(
+            access_key=ACCESS_KEY, secret_key=CANARY, endpoint=nowhere
+        ) as client:
+            errors["connect refused"] = await failure(client.workspaces.list())
+
+    leaks = [
+        f"{label}: {where}"
+        for label, exc in errors.items()
+        for where, text in chain_texts(exc)
+        if any(sig in text for sig in signatures) or CANARY in text
+    ]
+    kinds = sorted({type(e).__name__ for e in errors.values()})
+    assert 2 * len(RAW_ANSWERS) + 1 == len(errors)
+    assert [] == leaks
+    assert [
+        "AuthenticationFailed",
+        "ConnectError",
+        "ConnectionLost",
+        "RequestTimeout",
+        "ResponseDecodeError",
+        "TransportError",
+    ] == kinds
