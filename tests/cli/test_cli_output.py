@@ -313,4 +313,4 @@ async def test_keys_file_dry_run_json_and_report(cli: Cli, tmp_path: Path):
         "action": "skip",
         "reason": "unsupported extension",
     } == {k: rows[5][k] for k in ("key", "line", "action", "reason")}
-    assert rows[5]["detail"].startswith("unsupported extension 'mp4,10'")
+    assert rows[5]["detail"].startswith("looks like a CSV line")
