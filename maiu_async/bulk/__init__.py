@@ -42,12 +42,28 @@ as `Outcome.resumed`, reconciles the keys a crashed run may have sent, and
 tries the rest.  A journal of another endpoint, workspace, project or
 bucket is refused with `maiu_async.exceptions.JournalError`.
 
-**Stopping.**  Cancelling the scope around the job (or Ctrl-C) stops it
-in order: no new request is started, requests in flight settle for at
+**Before the first key**, one GET of the project checks the
+credentials, the workspace, the project and the endpoint: a job that
+cannot succeed fails before sending anything.
+
+**Stopping.**  Cancelling the scope around the job (or Ctrl-C, or
+`OutcomeStream.stop`, which is safe to call from a signal handler) stops
+it in order: no new request is started, requests in flight settle for at
 most *settle_timeout* seconds, and the journal is flushed; then the
-cancellation goes on.  Systemic failures (authentication, permission, no
-such workspace or project, journal I/O) stop it the same way and are
-raised; every other failure is an outcome.
+cancellation goes on.  Every key read by then has an outcome: those
+never sent are `OutcomeStatus.NOT_ATTEMPTED` (journaled, so a rerun
+sends them).  Systemic failures stop it the same way and are raised,
+with the report of everything settled before as the exception's
+``report`` (`report_of`): credentials refused, permission denied, no
+such workspace or project, journal I/O, the key source or a hook
+raising, a ``Retry-After`` longer than `RetryPolicy.max_retry_after`
+(the gateway asks every key to wait that long), and a run of attempts,
+across keys, that cannot connect at all.  Every other failure is an
+outcome.
+
+**Long input.**  A key or an error longer than 1024 characters is
+echoed shortened to its start and its length, in outcomes, events, the
+journal and reports.
 """
 
 from __future__ import annotations
@@ -59,7 +75,7 @@ from typing import TYPE_CHECKING, Unpack
 import anyio
 import attrs
 
-from ._job import Job
+from ._job import Job, report_of
 from ._options import DEFAULT_RETRY, BulkOptions, BulkShortcuts, build_options
 from ._reconcile import ReconcilePolicy
 from ._report import (
@@ -99,6 +115,7 @@ __all__ = [
     "RetryScheduled",
     "SkippedKey",
     "register_many",
+    "report_of",
     "stream_register",
 ]
 
@@ -125,7 +142,8 @@ async def register_many(  # noqa: PLR0913 -- the rest is keyword-only
         keys: Object keys, streamed: only a bounded number is held at a
             time, whatever the input's length.  Invalid keys and repeats
             are reported as skipped and never sent, and so is every
-            `SkippedKey` (a key its source already refused).
+            `SkippedKey` (a key its source already refused).  A single
+            ``str`` is refused (it is not a list of keys).
         options: How the job runs; `BulkOptions` defaults if omitted.
         on_result: Called once per key with its `Outcome`.
         **shortcuts: Any `BulkOptions` field (``concurrency``, ``rate``,
@@ -139,16 +157,25 @@ async def register_many(  # noqa: PLR0913 -- the rest is keyword-only
     Raises:
         ValidationError: *workspace*, *project_id* or *bucket_name* is
             invalid.
-        UsageError: An option is invalid, or the client is not open.
-        JournalError: The journal is another job's, corrupt, in use, or
-            cannot be written.
+        UsageError: An option or *keys* is invalid, or the client is not
+            open.
+        JournalError: The journal is another job's, corrupt, in use, not
+            a regular file, or cannot be written.
         AuthenticationFailed: The credentials were refused.
         PermissionDenied: The key may not register assets.
         NotFound: No such workspace or project.
+        RateLimited: The server asked to wait longer than
+            `RetryPolicy.max_retry_after`.
+        TransportError: The endpoint cannot be reached.
+
+        Whatever stopped the job (the exceptions above, or one raised by
+        *keys* or a hook) is raised with the job's `BulkReport` as its
+        ``report`` attribute (read it with `report_of`).
 
     .. versionadded:: 0.1.0
     .. versionchanged:: 0.2.0 *options*; the keyword options are
-       shortcuts for its fields.
+       shortcuts for its fields.  The preflight request; the report on
+       the exception; a ``str`` as *keys* is refused.
 
     """
     job = Job(

@@ -8,6 +8,9 @@ keys an earlier run may have sent for reconciling, reserves the rest in
 the journal (one write and one fsync per chunk) and puts them on the
 work stream.
 
+When the job stops (or the input raises), every key already read gets
+an outcome: those read ahead but not yet sent are not attempted.
+
 Strictly private.
 """
 
@@ -22,8 +25,11 @@ from typing import TYPE_CHECKING, cast
 import anyio
 import anyio.lowlevel
 
+from ..exceptions import JournalError
+from ._journal import TABLE_ID_MAX
 from ._keys import DUPLICATE, NEW, skip_reason
 from ._pipeline import Pending
+from ._preflight import preflight
 from ._report import Outcome, OutcomeStatus, SkippedKey
 from ._state import FeederState
 
@@ -56,7 +62,18 @@ class Feeder:
         chunk: Keys read, screened and reserved at a time.
     """
 
-    __slots__ = ("_batch", "_chunk", "_keys", "_maybe", "_pipe", "_table")
+    __slots__ = (
+        "_batch",
+        "_checked",
+        "_chunk",
+        "_held",
+        "_keys",
+        "_maybe",
+        "_pipe",
+        "_pos",
+        "_reading",
+        "_table",
+    )
 
     def __init__(
         self,
@@ -73,6 +90,12 @@ class Feeder:
         self._maybe = maybe
         self._chunk = chunk
         self._batch: list[str] = []
+        self._checked = False
+        # Keys read and not yet screened: the chunk being taken (from
+        # `_pos` on), and a key the async pump holds.
+        self._reading: list[object] = []
+        self._pos = 0
+        self._held: list[object] = []
 
     async def run(self) -> None:
         """
@@ -87,18 +110,28 @@ class Feeder:
                 else:
                     await self._feed_sync(keys)
         finally:
-            batch, self._batch = self._batch, []
-            for key in batch:
-                pipe.flow.active += 1
-                pipe.abandon(key)
+            self._unread()
             pipe.flow.feeder = FeederState.DONE
             pipe.settled()
 
+    def _unread(self) -> None:
+        # Every key read gets an outcome.  Those without a token give one
+        # back all the same: harmless, nothing is admitted any more.
+        unread = self._pipe.unread
+        left = [*self._batch, *self._reading[self._pos :], *self._held]
+        self._batch.clear()
+        self._held.clear()
+        self._reading, self._pos = [], 0
+        for key in left:
+            unread(key)
+
     async def _feed_sync(self, keys: Iterable[object]) -> None:
         iterator = iter(keys)
-        while True:
+        while not self._pipe.stopping:
+            chunk: list[object] = []
+            self._reading, self._pos = chunk, 0
             try:
-                chunk = list(islice(iterator, self._chunk))
+                chunk.extend(islice(iterator, self._chunk))
             except Exception as exc:  # noqa: BLE001 -- their iterable
                 self._pipe.fail(exc)
                 return
@@ -109,18 +142,31 @@ class Feeder:
     async def _feed_async(self, keys: AsyncIterable[object]) -> None:
         send, recv = anyio.create_memory_object_stream[object](self._chunk)
 
+        held = self._held
+
         async def pump() -> None:
             async with send:
                 try:
                     async for key in keys:
+                        held.append(key)
                         await send.send(key)
+                        held.clear()
                 except Exception as exc:  # noqa: BLE001 -- their iterable
                     self._pipe.fail(exc)
 
         with send, recv:
-            async with anyio.create_task_group() as tg:
-                tg.start_soon(pump)
-                await self._feed_chunks(recv)
+            try:
+                async with anyio.create_task_group() as tg:
+                    tg.start_soon(pump)
+                    await self._feed_chunks(recv)
+            finally:
+                # The pump has ended: what it read is all in the stream.
+                self._unread()
+                while True:
+                    try:
+                        self._pipe.unread(recv.receive_nowait())
+                    except (anyio.WouldBlock, anyio.EndOfStream):
+                        break
 
     async def _feed_chunks(
         self, recv: MemoryObjectReceiveStream[object]
@@ -147,7 +193,9 @@ class Feeder:
         outbox = pipe.outbox
         batch = self._batch
         screen = self._screen
-        for key in chunk:
+        self._reading, self._pos = chunk, 0
+        for pos, key in enumerate(chunk):
+            self._pos = pos
             try:
                 outbox.admit_nowait()
             except anyio.WouldBlock:
@@ -161,6 +209,7 @@ class Feeder:
                     pipe.flow.feeder = FeederState.READING
             if screen(key):
                 batch.append(cast("str", key))
+        self._pos = len(chunk)
         if batch:
             await self._dispatch()
         else:
@@ -189,11 +238,15 @@ class Feeder:
         if seen == DUPLICATE:
             pipe.skip(key, _DUPLICATE_REASON)
         else:
+            asset_id = seen - 1
+            journal = pipe.outbox.journal
+            if asset_id == TABLE_ID_MAX and journal is not None:
+                asset_id = journal.large_ids.get(key, asset_id)
             pipe.outbox.settle(
                 Outcome(
                     key=key,
                     status=OutcomeStatus.REGISTERED,
-                    asset_id=seen - 1,
+                    asset_id=asset_id,
                     resumed=True,
                 )
             )
@@ -201,10 +254,25 @@ class Feeder:
 
     async def _dispatch(self) -> None:
         pipe = self._pipe
+        if pipe.stopping:
+            # What is left in the batch is not attempted (see `run`).
+            await anyio.lowlevel.checkpoint()
+            return
+        if not self._checked and pipe.options.preflight:
+            self._checked = True
+            try:
+                await preflight(pipe)
+            except Exception as exc:  # noqa: BLE001 -- raised by the job
+                pipe.fail(exc)
+                return
         batch = self._batch
         journal = pipe.outbox.journal
         if journal is not None:
-            await journal.reserve(batch)
+            try:
+                await journal.reserve(batch)
+            except JournalError as exc:
+                pipe.outbox.broken(exc)
+                return
         send = pipe.send
         for key in batch:
             send(key)

@@ -30,18 +30,30 @@ journal is written and fsynced once per chunk (group commit).
 The job never changes the client it is given: its rate, if any, is
 paced by a limiter the job owns, fed with the job's own answers.
 
-Stopping (`Job.stop`, a cancelled scope around the job, Ctrl-C): no new
-key is taken, queued keys are released unsent, requests in flight settle
-(for at most *settle_timeout* seconds) and keys waiting to be reconciled
-are reported unknown; then the journal is flushed.  The pipeline runs
-shielded inside a child task, so that even native asyncio cancellation
-of the caller reaches it only as this orderly stop.
+Before the first key is sent, the feeder checks the target once
+(``_preflight``).
+
+Stopping (`Job.stop`, a cancelled scope around the job, Ctrl-C, a
+systemic failure): no new key is taken, keys read but not sent are
+settled as not attempted, requests in flight settle (for at most
+*settle_timeout* seconds) and keys waiting to be reconciled are reported
+unknown; then the journal is flushed.  The pipeline runs shielded inside
+a child task, so that even native asyncio cancellation of the caller
+reaches it only as this orderly stop.  `Job.stop` only sets flags and
+cancels scopes, so it may be called from a signal handler or a loop
+callback, outside any task; the guard task arms the settle deadline.
+
+What stops a job is raised with the report of everything settled so far
+as its ``report`` attribute (see `report_of`).
 
 Strictly private.
 """
 
 from __future__ import annotations
 
+import contextlib
+
+from collections.abc import AsyncIterable, Iterable
 from typing import TYPE_CHECKING
 
 import anyio
@@ -55,22 +67,52 @@ from ._keys import KeyTable
 from ._outbox import Outbox
 from ._pipeline import Pipeline, Target
 from ._reconciler import reconcile
+from ._report import BulkReport, clip
 from ._state import Phase
 from ._tally import Tally
 from ._workers import work
 
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterable, Iterable
+    from collections.abc import Callable
 
     from anyio.streams.memory import MemoryObjectSendStream
 
     from .._client import MaiuClient
     from ._options import BulkOptions
-    from ._report import BulkReport, Outcome, OutcomeHook
+    from ._report import Outcome, OutcomeHook
 
 
-__all__ = ["Job"]
+__all__ = ["Job", "report_of"]
+
+
+def report_of(exc: BaseException) -> BulkReport | None:
+    """
+    Return the report of the bulk job *exc* stopped, if it stopped one.
+
+    Everything the job settled before it stopped is counted (and
+    journaled, and delivered); the keys it read but never sent are
+    `OutcomeStatus.NOT_ATTEMPTED`.
+
+    .. versionadded:: 0.2.0
+
+    """
+    report = getattr(exc, "report", None)
+    return report if isinstance(report, BulkReport) else None
+
+
+def _check_keys(keys: object) -> None:
+    if isinstance(keys, str | bytes | bytearray | memoryview):
+        raise UsageError(
+            "keys must be an iterable of keys, not a single "
+            f"{type(keys).__name__} ({clip(repr(keys), 60)}); "
+            "for one key, pass a list: keys=[key]"
+        )
+    if not isinstance(keys, Iterable | AsyncIterable):
+        raise UsageError(
+            "keys must be an iterable or an async iterable of keys, "
+            f"got {type(keys).__name__}"
+        )
 
 
 class Job:
@@ -98,6 +140,7 @@ class Job:
         check_workspace_ref(workspace)
         check_id("project_id", project_id)
         check_bucket_name(bucket_name)
+        _check_keys(keys)
         # Keys are reserved in chunks: one write and one fsync each.
         self._chunk = min(max(4 * options.concurrency, 16), 1024)
         reconcile_batch = options.reconcile.batch if options.reconcile else 0
@@ -120,6 +163,8 @@ class Job:
     async def run(self) -> BulkReport:
         """
         Run the job to its end; raise what stopped it, if anything did.
+
+        The exception raised carries the report as ``report``.
         """
         pipe = self._pipe
         if pipe.phase is not Phase.UNSTARTED:
@@ -164,6 +209,8 @@ class Job:
                 tg.start_soon(self._main, feeder, tg.cancel_scope)
         except BaseException as exc:
             failure = exc
+            if isinstance(exc, Exception):
+                _attach(exc, self.report)
             raise
         finally:
             pipe.phase = Phase.FINISHED
@@ -175,6 +222,7 @@ class Job:
             pipe.work_recv.close()
             pipe.log.finished(self.report(), pipe.fatal or failure)
         if pipe.fatal is not None:
+            _attach(pipe.fatal, self.report)
             raise pipe.fatal
         return self.report()
 
@@ -192,12 +240,16 @@ class Job:
 
     async def _guard(self) -> None:
         # Cancellation from outside lands here, not in the shielded
-        # pipeline, and becomes an orderly stop.
+        # pipeline, and becomes an orderly stop.  So does `stop`, which
+        # may have been called outside any task: the deadline is armed
+        # here.
+        pipe = self._pipe
         try:
-            await anyio.sleep_forever()
+            await pipe.stop_event.wait()
         finally:
-            if self._pipe.phase is not Phase.FINISHED:
-                self._pipe.stop()
+            if pipe.phase is not Phase.FINISHED:
+                pipe.stop()
+                pipe.arm_deadline()
 
     async def _main(self, feeder: Feeder, outer: anyio.CancelScope) -> None:
         pipe = self._pipe
@@ -220,3 +272,11 @@ class Job:
         finally:
             pipe.phase = Phase.FINISHED
             outer.cancel()
+
+
+def _attach(exc: BaseException, report: Callable[[], BulkReport]) -> None:
+    # The report goes with the error; one of the caller's own exceptions
+    # (a hook's, the key source's) keeps an attribute it already has.
+    if report_of(exc) is None and not hasattr(exc, "report"):
+        with contextlib.suppress(AttributeError, TypeError):
+            exc.report = report()  # type: ignore[attr-defined]

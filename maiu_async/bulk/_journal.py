@@ -17,12 +17,15 @@ Format (UTF-8, newline-terminated lines, tab-separated fields)::
     R <key> <asset id> <attempts>    registered
     F <key> <attempts> <reason>      failed; certainly not created by us
     U <key> <attempts> <reason>      unknown; may have been created
-    S <key> <reason>                 skipped (invalid or duplicate)
-    N <key>                          released: reserved but never sent
+    N <key>                          not attempted: reserved, never sent
+    S <key> <reason>                 skipped (read, no longer written)
 
 A field that is not printable, or starts with ``"``, is written as a JSON
-string.  The first line names the job (endpoint host, workspace, project
-id, bucket; never a credential), and a journal of another job is refused.
+string.  Skipped keys get no line: whether a key is skipped follows from
+the input alone, and a line per skipped key would make the journal grow
+on every rerun.  Asset ids are kept whole, however large.  The first
+line names the job (endpoint host, workspace, project id, bucket; never
+a credential), and a journal of another job is refused.
 
 Durability: ``P`` lines are written *and fsynced* before their keys are
 sent, so after a crash every key that may have reached the server has at
@@ -38,6 +41,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import stat
 import sys
 
 from pathlib import Path
@@ -48,7 +52,7 @@ import anyio
 import attrs
 
 from ..exceptions import JournalError
-from ._report import Outcome, OutcomeStatus
+from ._report import Outcome, OutcomeStatus, clip
 
 
 if TYPE_CHECKING:
@@ -57,10 +61,23 @@ if TYPE_CHECKING:
     from ._keys import KeyTable
 
 
-__all__ = ["FORMAT", "JobIdentity", "Journal", "encode_field"]
+__all__ = [
+    "FORMAT",
+    "TABLE_ID_MAX",
+    "JobIdentity",
+    "Journal",
+    "encode_field",
+]
 
 FORMAT: Final = "maiu-async-journal"
 VERSION: Final = 1
+
+#: The largest asset id `KeyTable` holds (it keeps 62 bits); a journal's
+#: larger ids are recorded as this one, and kept whole in
+#: `Journal.large_ids`.
+TABLE_ID_MAX: Final = (1 << 62) - 2
+#: Fields of each record, the tag included.
+_FIELDS: Final = {"P": 2, "R": 4, "F": 4, "U": 4, "N": 2, "S": 3}
 
 
 @attrs.frozen(kw_only=True)
@@ -135,12 +152,14 @@ class Journal:
     Strictly private.
     """
 
-    __slots__ = ("_buf", "_fd", "_path")
+    __slots__ = ("_buf", "_fd", "_path", "large_ids")
 
     def __init__(self, fd: int, path: str) -> None:
         self._fd = fd
         self._path = path
         self._buf: list[str] = []
+        #: Keys registered as an id above `TABLE_ID_MAX`, with the id.
+        self.large_ids: dict[str, int] = {}
 
     def __repr__(self) -> str:
         return f"<Journal {self._path!r}>"
@@ -162,8 +181,9 @@ class Journal:
             ``P`` or ``U``), each with the attempts it records.
 
         Raises:
-            JournalError: It belongs to another job, is corrupt, or is in
-                use by another process.
+            JournalError: It belongs to another job, is corrupt, is in
+                use by another process, is not a regular file, or cannot
+                be read.
 
         """
         name = os.fspath(path)
@@ -173,13 +193,20 @@ class Journal:
             raise JournalError(
                 f"cannot open journal {name!r}: {exc.strerror}"
             ) from exc
+        journal = cls(fd, name)
         try:
+            _check_regular(fd, name)
             _lock(fd, name)
-            maybe = _load(fd, name, identity, table)
+            maybe = _load(fd, name, identity, table, journal.large_ids)
+        except OSError as exc:
+            os.close(fd)
+            raise JournalError(
+                f"cannot read journal {name!r}: {exc.strerror or exc}"
+            ) from exc
         except BaseException:
             os.close(fd)
             raise
-        return cls(fd, name), maybe
+        return journal, maybe
 
     @property
     def path(self) -> str:
@@ -191,28 +218,24 @@ class Journal:
         Buffer the line of one outcome; `commit` writes it.
 
         Keys registered by an earlier run (``resumed``) already have
-        theirs.
+        theirs; skipped keys get none (see the module).
         """
-        key = encode_field(outcome.key)
         status = outcome.status
+        if status is OutcomeStatus.SKIPPED:
+            return
+        key = encode_field(outcome.key)
         if status is OutcomeStatus.REGISTERED:
             if not outcome.resumed:
                 self._buf.append(
                     f"R\t{key}\t{outcome.asset_id}\t{outcome.attempts}\n"
                 )
             return
-        error = encode_field(outcome.error or "")
-        if status is OutcomeStatus.SKIPPED:
-            self._buf.append(f"S\t{key}\t{error}\n")
+        if status is OutcomeStatus.NOT_ATTEMPTED:
+            self._buf.append(f"N\t{key}\n")
             return
+        error = encode_field(clip(outcome.error or ""))
         tag = "F" if status is OutcomeStatus.FAILED else "U"
         self._buf.append(f"{tag}\t{key}\t{outcome.attempts}\t{error}\n")
-
-    def release(self, key: str) -> None:
-        """
-        Buffer that a reserved *key* was left unsent; `commit` writes it.
-        """
-        self._buf.append(f"N\t{encode_field(key)}\n")
 
     def has_pending(self) -> bool:
         """Whether lines wait for `commit`."""
@@ -223,7 +246,7 @@ class Journal:
         Durably note that *keys* may be sent from now on.
         """
         self._write("".join(f"P\t{encode_field(k)}\n" for k in keys))
-        await anyio.to_thread.run_sync(os.fsync, self._fd)
+        await anyio.to_thread.run_sync(self._fsync)
 
     async def commit(self) -> None:
         """
@@ -232,7 +255,7 @@ class Journal:
         if self._buf:
             data, self._buf = "".join(self._buf), []
             self._write(data)
-        await anyio.to_thread.run_sync(os.fsync, self._fd)
+        await anyio.to_thread.run_sync(self._fsync)
 
     def commit_sync(self) -> None:
         """
@@ -241,7 +264,7 @@ class Journal:
         if self._buf:
             data, self._buf = "".join(self._buf), []
             self._write(data)
-        os.fsync(self._fd)
+        self._fsync()
 
     def close(self) -> None:
         """
@@ -257,9 +280,20 @@ class Journal:
             while data:
                 data = data[os.write(self._fd, data) :]
         except OSError as exc:
-            raise JournalError(
-                f"cannot write journal {self._path!r}: {exc.strerror}"
-            ) from exc
+            raise self._failed(exc) from exc
+
+    def _fsync(self) -> None:
+        try:
+            os.fsync(self._fd)
+        except OSError as exc:
+            raise self._failed(exc) from exc
+
+    def _failed(self, exc: OSError) -> JournalError:
+        return JournalError(
+            f"cannot write journal {self._path!r}: {exc.strerror or exc}; "
+            "what it holds is safe: once the cause is fixed (free some "
+            "space, say), rerun the same command with it"
+        )
 
 
 if sys.platform == "win32":  # pragma: no cover -- no advisory lock
@@ -327,8 +361,28 @@ def _check_header(raw: bytes, name: str, identity: JobIdentity) -> None:
         )
 
 
+def _check_regular(fd: int, name: str) -> None:
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        kind = (
+            "a device"
+            if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "a pipe"
+            if stat.S_ISFIFO(mode)
+            else "not a regular file"
+        )
+        raise JournalError(
+            f"journal {name!r} is {kind}: a journal must be a regular "
+            "file (it is created if missing); give another path"
+        )
+
+
 def _load(
-    fd: int, name: str, identity: JobIdentity, table: KeyTable
+    fd: int,
+    name: str,
+    identity: JobIdentity,
+    table: KeyTable,
+    large: dict[str, int],
 ) -> dict[str, int]:
     maybe: dict[str, int] = {}
     with os.fdopen(os.dup(fd), "rb") as f:
@@ -358,34 +412,68 @@ def _load(
                 break
             good += len(raw)
             try:
-                _apply(raw, maybe, table)
-            except (ValueError, TypeError, IndexError) as exc:
+                _apply(raw, maybe, table, large)
+            except (ValueError, TypeError) as exc:
                 raise JournalError(
-                    f"journal {name!r} is corrupt at line {lineno}: {exc}"
+                    f"journal {name!r} is corrupt at line {lineno}: {exc}; "
+                    "it was changed by something other than maiu-async. "
+                    "Restore it from a copy, or fix or delete that line by "
+                    "hand (a key whose 'R' line is deleted is registered "
+                    "again by the next run)"
                 ) from None
     return maybe
 
 
-def _apply(raw: bytes, maybe: dict[str, int], table: KeyTable) -> None:
-    fields = raw[:-1].decode("utf-8", "surrogatepass").split("\t")
+def _apply(
+    raw: bytes,
+    maybe: dict[str, int],
+    table: KeyTable,
+    large: dict[str, int],
+) -> None:
+    try:
+        text = raw[:-1].decode("utf-8", "surrogatepass")
+    except UnicodeDecodeError:
+        raise ValueError("not UTF-8 text") from None
+    fields = text.split("\t")
     tag = fields[0]
+    expected = _FIELDS.get(tag)
+    if expected is None:
+        raise ValueError(f"unknown record {clip(tag, 40)!r}")
+    if len(fields) < expected:
+        raise ValueError(
+            f"a {tag!r} record has {expected} tab-separated fields, "
+            f"this line {len(fields)}"
+        )
+    try:
+        key = _decode_field(fields[1])
+    except (ValueError, TypeError):
+        raise ValueError("the key is not a valid JSON string") from None
     if tag == "S":
         # Skipped keys were never reserved; a skipped duplicate must not
         # clear the state of the original.
-        _decode_field(fields[1])
         return
-    key = _decode_field(fields[1])
     if tag == "P":
         maybe.setdefault(key, 1)
     elif tag == "R":
-        table.set_registered(key, int(fields[2]))
+        asset_id = _count(fields[2], "asset id", minimum=1)
+        if asset_id > TABLE_ID_MAX:
+            large[key] = asset_id
+            asset_id = TABLE_ID_MAX
+        else:
+            large.pop(key, None)
+        table.set_registered(key, asset_id)
         maybe.pop(key, None)
     elif tag in {"F", "N"}:
         maybe.pop(key, None)
-    elif tag == "U":
-        maybe[key] = max(int(fields[2]), 1)
-    else:
-        raise ValueError(f"unknown record {tag!r}")
+    else:  # "U"
+        maybe[key] = max(_count(fields[2], "attempt count", minimum=0), 1)
+
+
+def _count(field: str, what: str, *, minimum: int) -> int:
+    # `int` would take " 7", "+7", "7_0" and "-1": none of which we write.
+    if not (field.isascii() and field.isdigit()) or int(field) < minimum:
+        raise ValueError(f"{what} {clip(field, 40)!r} is not a valid number")
+    return int(field)
 
 
 def _fsync_dir(name: str) -> None:

@@ -138,6 +138,9 @@ class BulkOptions:
             when the job is stopped or cancelled.
         on_event: Called with each `RetryScheduled` and
             `ReconcileFinished`.
+        preflight: Before the first key is sent, check the credentials,
+            workspace, project and endpoint with one GET of the project,
+            and stop at once if no key can succeed.
 
     .. versionadded:: 0.2.0
 
@@ -159,6 +162,7 @@ class BulkOptions:
     on_event: EventHook | None = attrs.field(
         default=None, validator=_check_hook
     )
+    preflight: bool = attrs.field(default=True, validator=_check_flag)
 
 
 class BulkShortcuts(TypedDict, total=False):
@@ -178,6 +182,7 @@ class BulkShortcuts(TypedDict, total=False):
     retry_ambiguous: bool
     settle_timeout: float
     on_event: EventHook | None
+    preflight: bool
 
 
 def build_options(

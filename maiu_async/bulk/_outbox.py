@@ -10,7 +10,13 @@ So no outcome reaches the caller before it is durable.
 
 Memory is bounded by the admission semaphore: the feeder takes a token
 per key read, and the token comes back when the key's outcome is
-delivered (or the key is released unsent).
+delivered.
+
+If the journal cannot be written (disk full, I/O error), the job fails,
+but the outcomes settled so far are still delivered: they are the only
+record of what happened (a report file may be on another disk), and a
+rerun is safe anyway, since every key that may have been sent has a
+durable ``P`` line and is looked up before it is sent again.
 
 Strictly private.
 """
@@ -48,9 +54,6 @@ class OutboxState(enum.Enum):
     OPEN = "open"
     #: No key will settle any more: flush what is left, then end.
     CLOSING = "closing"
-    #: The journal failed: nothing more is delivered (it would not be
-    #: durable); the job is failing.
-    BROKEN = "broken"
 
 
 class Outbox:
@@ -60,6 +63,7 @@ class Outbox:
 
     __slots__ = (
         "_admit",
+        "_broken",
         "_on_result",
         "_out",
         "_ready",
@@ -89,6 +93,9 @@ class Outbox:
         self._ready: deque[Outcome] = deque()
         self._wake = anyio.Event()
         self._state = OutboxState.OPEN
+        # The journal failed: nothing more is written to it; outcomes are
+        # still delivered, and the job is failing.
+        self._broken = False
         #: Set by `Job.run` when the job has a journal.
         self.journal: Journal | None = None
         #: Called with a hook's or the journal's exception.
@@ -113,31 +120,23 @@ class Outbox:
 
     # -- settling --------------------------------------------------------
 
-    def settle(self, outcome: Outcome) -> None:
+    def settle(self, outcome: Outcome, *, journaled: bool = True) -> None:
         """
         Count *outcome* and deliver it, at once or after the next commit.
+
+        With *journaled* false it gets no journal line: a key read but
+        never reserved, which a rerun treats as new anyway.
         """
         self._tally.count(outcome)
         if not self.buffered:
             self._admit.release()
             self._call_hook(outcome)
             return
-        if self._state is OutboxState.BROKEN:
-            self._admit.release()
-            return
-        if self.journal is not None:
-            self.journal.record(outcome)
+        journal = self.journal
+        if journal is not None and journaled and not self._broken:
+            journal.record(outcome)
         self._unacked.append(outcome)
         self._wake.set()
-
-    def release(self, key: str) -> None:
-        """
-        Give back the token of a key left unsent; it has no outcome.
-        """
-        if self.journal is not None:
-            self.journal.release(key)
-        self._tally.abandoned += 1
-        self._admit.release()
 
     def close(self) -> None:
         """Note that no key will settle any more."""
@@ -156,7 +155,7 @@ class Outbox:
         """
         Commit and deliver buffered outcomes until `close`.
         """
-        while self._state is not OutboxState.BROKEN:
+        while True:
             if not self._unacked:
                 if self._state is OutboxState.CLOSING:
                     return
@@ -165,16 +164,17 @@ class Outbox:
                 continue
             count = len(self._unacked)
             journal = self.journal
-            if journal is not None and journal.has_pending():
+            if (
+                journal is not None
+                and journal.has_pending()
+                and not self._broken
+            ):
                 # Commits the lines of at least the first `count`
                 # outcomes: each line is buffered with its outcome.
                 try:
                     await journal.commit()
                 except JournalError as exc:
-                    self._state = OutboxState.BROKEN
-                    self._unacked.clear()
-                    self.on_failure(exc)
-                    return
+                    self.broken(exc)
             self._ready.extend(self._unacked[:count])
             del self._unacked[:count]
             await self._deliver()
@@ -206,10 +206,11 @@ class Outbox:
         For the end of a stopped job, whose flusher may have been cut
         short.
         """
-        if self._state is OutboxState.BROKEN:
-            return
-        if self.journal is not None:
-            self.journal.commit_sync()
+        if self.journal is not None and not self._broken:
+            try:
+                self.journal.commit_sync()
+            except JournalError as exc:
+                self.broken(exc)
         self._ready.extend(self._unacked)
         self._unacked.clear()
         while self._ready:
@@ -225,6 +226,14 @@ class Outbox:
                     anyio.ClosedResourceError,
                 ):
                     self._out = None
+
+    def broken(self, exc: JournalError) -> None:
+        """
+        Note that the journal failed: write no more, fail the job.
+        """
+        if not self._broken:
+            self._broken = True
+            self.on_failure(exc)
 
     def _call_hook(self, outcome: Outcome) -> None:
         hook = self._on_result

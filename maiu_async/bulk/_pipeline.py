@@ -22,7 +22,7 @@ import attrs
 
 from .._retry import RetryPolicy
 from ._log import JobLog
-from ._report import Outcome, OutcomeStatus
+from ._report import Outcome, OutcomeStatus, SkippedKey, clip
 from ._state import FeederState, Flow, Intake, Phase, ReconcilerState
 
 
@@ -46,6 +46,8 @@ _now = time.perf_counter
 
 #: Why keys parked for reconciling end unknown when the job stops.
 STOPPED_RECONCILE = "the job stopped before the key could be reconciled"
+_NOT_SENT = "the job stopped before sending it"
+_NOT_RESENT = "the job stopped before sending it again"
 
 
 @attrs.frozen
@@ -70,6 +72,7 @@ class Pending:
         "key",
         "maybe_created",
         "passes",
+        "reached",
         "started",
     )
 
@@ -84,6 +87,8 @@ class Pending:
         self.maybe_created = False
         #: Failed reconcile passes sat through.
         self.passes = 0
+        #: An attempt reached the server (not only failed to connect).
+        self.reached = False
 
 
 @attrs.define
@@ -131,6 +136,10 @@ class Pipeline:
         self.reconcile_wake = anyio.Event()
         self.fatal: BaseException | None = None
         self.log = JobLog(target.workspace, target.project_id, target.bucket)
+        #: Why keys left unsent are (`stop` says why the job stopped).
+        self.unsent_reason = _NOT_SENT
+        #: Attempts in a row, across keys, that could not connect.
+        self.unreachable = 0
         outbox.on_failure = self.fail
 
     def open(self, capacity: int) -> None:
@@ -151,6 +160,10 @@ class Pipeline:
     def stop(self) -> None:
         """
         Stop taking keys, let requests in flight settle, then finish.
+
+        Safe outside any task (a signal handler, ``loop.call_soon``): it
+        only sets flags and cancels scopes; the settle deadline is set
+        by the job's guard task, woken by `stop_event`.
         """
         if self.phase is Phase.UNSTARTED:
             # `Job.run` stops at once when it starts.
@@ -160,15 +173,27 @@ class Pipeline:
             return
         self.phase = Phase.STOPPING
         self.tally.stopped = True
+        if self.fatal is not None:
+            self.unsent_reason = (
+                f"{_NOT_SENT}, because: {clip(str(self.fatal), 300)}"
+            )
         self.stop_event.set()
         self.scopes.feed.cancel()
         if self.scopes.round is not None:
             self.scopes.round.cancel()
-        self.scopes.pipeline.deadline = (
-            anyio.current_time() + self.options.settle_timeout
-        )
         self.reconcile_wake.set()
         self.settled()
+
+    def arm_deadline(self) -> None:
+        """
+        Give requests in flight *settle_timeout* seconds from now.
+
+        Called in a task, once the job is stopping.
+        """
+        scope = self.scopes.pipeline
+        scope.deadline = min(
+            scope.deadline, anyio.current_time() + self.options.settle_timeout
+        )
 
     def fail(self, exc: BaseException) -> None:
         """
@@ -264,11 +289,30 @@ class Pipeline:
             Outcome(
                 key=item.key,
                 status=status,
-                error=error,
+                error=clip(error),
                 attempts=item.attempts,
                 latency=_now() - item.started,
             )
         )
+
+    def stopped(self, item: Pending, reason: str) -> None:
+        """
+        Settle *item*, which the stopping job will not send again.
+
+        Unknown if an attempt may have created it, failed if one reached
+        the server, not attempted if none did.
+        """
+        if item.maybe_created or item.reached:
+            self.final(item, OutcomeStatus.FAILED, reason)
+        elif item.error:
+            self.final(
+                item,
+                OutcomeStatus.NOT_ATTEMPTED,
+                f"{self.unsent_reason}; no attempt reached the server, the "
+                f"last: {item.error}",
+            )
+        else:
+            self.final(item, OutcomeStatus.NOT_ATTEMPTED, self.unsent_reason)
 
     def give_up(self, items: list[Pending], reason: str) -> None:
         """Settle *items* as unknown."""
@@ -277,25 +321,52 @@ class Pipeline:
 
     def skip(self, key: object, reason: str, attempts: int = 0) -> None:
         """Settle *key* as skipped: never sent."""
-        text = key if isinstance(key, str) else repr(key)
         self.outbox.settle(
             Outcome(
-                key=text,
+                key=_text(key),
                 status=OutcomeStatus.SKIPPED,
-                error=reason,
+                error=clip(reason),
                 attempts=attempts,
             )
+        )
+
+    def unread(self, key: object) -> None:
+        """
+        Settle *key*, read but not yet screened, as not attempted.
+
+        For the keys read ahead when the job stops: they hold no token
+        and have no journal line.
+        """
+        self.outbox.settle(
+            Outcome(
+                key=_text(key),
+                status=OutcomeStatus.NOT_ATTEMPTED,
+                error=self.unsent_reason,
+            ),
+            journaled=False,
         )
 
     def abandon(self, item: str | Pending) -> None:
         """
         Leave an active *item* unsent because the job is stopping.
         """
-        if isinstance(item, Pending) and item.maybe_created:
+        if isinstance(item, str):
+            self.outbox.settle(
+                Outcome(
+                    key=item,
+                    status=OutcomeStatus.NOT_ATTEMPTED,
+                    error=self.unsent_reason,
+                )
+            )
+        elif item.maybe_created:
             # Unsent now, but an earlier attempt may have created it.
             self.final(item, OutcomeStatus.UNKNOWN, item.error)
+        elif item.reached:
+            self.final(
+                item, OutcomeStatus.FAILED, f"{_NOT_RESENT}: {item.error}"
+            )
         else:
-            self.outbox.release(item if isinstance(item, str) else item.key)
+            self.final(item, OutcomeStatus.NOT_ATTEMPTED, self.unsent_reason)
         self.done()
 
     def event(self, event: BulkEvent) -> None:
@@ -322,3 +393,10 @@ class Pipeline:
             except (anyio.WouldBlock, anyio.EndOfStream):
                 break
             self.abandon(item)
+
+
+def _text(key: object) -> str:
+    # A key as an outcome shows it: shortened if it cannot be a key.
+    if isinstance(key, SkippedKey):
+        key = key.key
+    return clip(key if isinstance(key, str) else repr(key))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 
-from typing import Protocol, TypeAlias
+from typing import Final, Protocol, TypeAlias
 
 import attrs
 
@@ -17,6 +17,7 @@ from ..models import SkippedKey
 
 
 __all__ = [
+    "ECHO_LIMIT",
     "BulkEvent",
     "BulkReport",
     "EventHook",
@@ -26,7 +27,29 @@ __all__ = [
     "ReconcileFinished",
     "RetryScheduled",
     "SkippedKey",
+    "clip",
 ]
+
+#: The longest text an outcome echoes whole (a key or an error).  Keys
+#: longer than this many characters are over the 1024-byte limit of
+#: Object Storage keys, so no key that can be sent is ever shortened.
+ECHO_LIMIT: Final = 1024
+#: How much of a longer text is kept, followed by its length.
+_ECHO_KEEP: Final = 200
+
+
+def clip(text: str, limit: int = ECHO_LIMIT) -> str:
+    """
+    Return *text*, or its start and its length if longer than *limit*.
+
+    Outcomes, journal lines, events and reports echo what they are given;
+    a 100 MB input line must not be copied into each of them.
+
+    Strictly private.
+    """
+    if len(text) <= limit:
+        return text
+    return f"{text[: min(limit, _ECHO_KEEP)]}... ({len(text)} characters)"
 
 
 class OutcomeStatus(enum.Enum):
@@ -44,6 +67,12 @@ class OutcomeStatus(enum.Enum):
             could act on it.
         UNKNOWN: An attempt may have created the asset but this job could
             not find out (reconciling disabled, failed, or stopped).
+        NOT_ATTEMPTED: Never sent: the job stopped (Ctrl-C, `Job.stop`, or
+            a failure that stops every key) before this key reached the
+            server.  Certainly not registered by this job; a rerun with
+            the same journal sends it.
+
+    .. versionchanged:: 0.2.0 *NOT_ATTEMPTED*.
 
     """
 
@@ -51,6 +80,7 @@ class OutcomeStatus(enum.Enum):
     SKIPPED = "skipped"
     FAILED = "failed"
     UNKNOWN = "unknown"
+    NOT_ATTEMPTED = "not_attempted"
 
 
 @attrs.frozen(kw_only=True)
@@ -59,11 +89,14 @@ class Outcome:
     The final result for one input key.
 
     Attributes:
-        key: The Object Storage key, as given.
+        key: The Object Storage key, as given; a key too long to be one
+            (over 1024 characters) is shortened to its start and its
+            length.
         status: What happened to it.
         asset_id: The asset's id, for `OutcomeStatus.REGISTERED`.
-        error: Why it was skipped, failed or is unknown; ``None`` when
-            registered.
+        error: Why it was skipped, failed, is unknown or was not
+            attempted; ``None`` when registered.  Long texts are shortened
+            to their start and their length.
         attempts: Registration requests sent for this key (0 when it was
             skipped or already registered in the journal).
         latency: Seconds from its first attempt to this outcome.
@@ -160,10 +193,10 @@ class BulkReport:
         skipped: Keys never sent: invalid or duplicated in the input.
         failed: Keys certainly not registered.
         unknown: Keys that may or may not have been registered.
+        not_attempted: Keys taken from the input but never sent because
+            the job stopped (`OutcomeStatus.NOT_ATTEMPTED`).
         resumed: Keys the journal already recorded as registered.
         reconciled: Keys found in the asset list after a lost answer.
-        abandoned: Keys taken from the input but left unsent because the
-            job was stopped; they have no outcome.
         requests: Registration requests sent.
         retries: Requests that repeated an earlier attempt.
         throttled: 429 answers received.
@@ -171,15 +204,18 @@ class BulkReport:
         duration: Seconds the job ran.
         stopped: Whether the job was stopped before the input ran out.
 
+    .. versionchanged:: 0.2.0 *not_attempted* (keys left unsent now have
+       an outcome); *abandoned* is its deprecated alias.
+
     """
 
     registered: int = 0
     skipped: int = 0
     failed: int = 0
     unknown: int = 0
+    not_attempted: int = 0
     resumed: int = 0
     reconciled: int = 0
-    abandoned: int = 0
     requests: int = 0
     retries: int = 0
     throttled: int = 0
@@ -189,8 +225,23 @@ class BulkReport:
 
     @property
     def total(self) -> int:
-        """Keys with an outcome."""
-        return self.registered + self.skipped + self.failed + self.unknown
+        """Keys with an outcome (every key taken from the input)."""
+        return (
+            self.registered
+            + self.skipped
+            + self.failed
+            + self.unknown
+            + self.not_attempted
+        )
+
+    @property
+    def abandoned(self) -> int:
+        """
+        Deprecated alias of `not_attempted`.
+
+        .. deprecated:: 0.2.0 Use `not_attempted`.
+        """
+        return self.not_attempted
 
     @property
     def counts(self) -> dict[OutcomeStatus, int]:
@@ -200,6 +251,7 @@ class BulkReport:
             OutcomeStatus.SKIPPED: self.skipped,
             OutcomeStatus.FAILED: self.failed,
             OutcomeStatus.UNKNOWN: self.unknown,
+            OutcomeStatus.NOT_ATTEMPTED: self.not_attempted,
         }
 
     @property

@@ -35,9 +35,9 @@ class Tally:
     skipped: int = 0
     failed: int = 0
     unknown: int = 0
+    not_attempted: int = 0
     resumed: int = 0
     reconciled: int = 0
-    abandoned: int = 0
     requests: int = 0
     retries: int = 0
     throttled: int = 0
@@ -59,6 +59,8 @@ class Tally:
             self.skipped += 1
         elif status is OutcomeStatus.FAILED:
             self.failed += 1
+        elif status is OutcomeStatus.NOT_ATTEMPTED:
+            self.not_attempted += 1
         else:
             self.unknown += 1
 

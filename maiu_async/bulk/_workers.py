@@ -15,6 +15,19 @@ decides after each failure from the one retry verdict
   (the client refused the key before sending it) means skipped;
 - `~Verdict.SYSTEMIC`: the key failed and the job stops with the error.
 
+Two failures stop the job although no single key is to blame:
+
+- a ``Retry-After`` longer than the job waits at most
+  (`RetryPolicy.max_retry_after`): a 429 comes from the gateway and
+  holds for every key, so the job stops at once, with a `RateLimited`
+  that quotes the ask, rather than sleeping through it key by key;
+- a run of attempts that could not reach the server at all (connection
+  refused, DNS, TLS, connect timeout), across keys, with no answer in
+  between: as many as the job's concurrency, and at least
+  `UNREACHABLE_RUN`.  The endpoint is gone; the last error is raised.
+
+Keys the job then never sends are not attempted.
+
 Strictly private.
 """
 
@@ -22,28 +35,39 @@ from __future__ import annotations
 
 import time
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import anyio
 
 from .._retry import Verdict, verdict
-from ..exceptions import MaiuError, RateLimited, ValidationError
+from ..exceptions import (
+    CredentialsNotFound,
+    MaiuError,
+    RateLimited,
+    TransportError,
+    UsageError,
+    ValidationError,
+)
 from ._pipeline import Pending
-from ._report import OutcomeStatus, RetryScheduled
+from ._report import OutcomeStatus, RetryScheduled, clip
 
 
 if TYPE_CHECKING:
     from ._pipeline import Pipeline
 
 
-__all__ = ["work"]
+__all__ = ["UNREACHABLE_RUN", "too_long_wait", "work"]
+
+#: The shortest run of attempts that could not connect, across keys,
+#: that stops a job.
+UNREACHABLE_RUN: Final = 8
 
 _now = time.perf_counter
 _STOPPED_RETRY = "the job stopped before retrying"
-_CANCELLED_RETRY = "the job was cancelled before retrying"
 _CANCELLED_IN_FLIGHT = "the job was cancelled while the request was in flight"
 _NO_RECONCILE = "reconciling is off: the asset may exist"
 _STOPPED_RECONCILE = "the job stopped before the key could be reconciled"
+_DAY = 86_400
 
 
 async def work(pipe: Pipeline) -> None:
@@ -86,9 +110,9 @@ async def _register(pipe: Pipeline, item: str | Pending) -> None:
     in_flight = False
     try:
         while True:
-            attempts += 1
             if pacer is not None:
                 await pacer.acquire()
+            attempts += 1
             tally.requests += 1
             if attempts > 1:
                 tally.retries += 1
@@ -103,13 +127,11 @@ async def _register(pipe: Pipeline, item: str | Pending) -> None:
                 )
             except MaiuError as exc:
                 in_flight = False
-                if pending is None:
-                    pending = Pending(key, attempts, started, "")
-                pending.attempts = attempts
-                pending.error = str(exc)
+                pending = _failed(pipe, pending, key, attempts, started, exc)
                 if await _retrying(pipe, pending, exc):
                     continue
                 return
+            pipe.unreachable = 0
             if pacer is not None:
                 pacer.succeeded()
             pipe.registered(
@@ -120,13 +142,42 @@ async def _register(pipe: Pipeline, item: str | Pending) -> None:
     except anyio.get_cancelled_exc_class():
         # Forced out (the settle time ran out): a request in flight may
         # have been processed.
-        pipe.final(
-            pending or Pending(key, attempts, started, ""),
-            OutcomeStatus.UNKNOWN if in_flight else OutcomeStatus.FAILED,
-            _CANCELLED_IN_FLIGHT if in_flight else _CANCELLED_RETRY,
-        )
+        left = pending or Pending(key, attempts, started, "")
+        if in_flight:
+            pipe.final(left, OutcomeStatus.UNKNOWN, _CANCELLED_IN_FLIGHT)
+        else:
+            pipe.stopped(left, f"{_STOPPED_RETRY}: {left.error}")
         pipe.flow.active -= 1
         raise
+
+
+def _failed(  # noqa: PLR0913, PLR0917 -- the attempt's whole state
+    pipe: Pipeline,
+    pending: Pending | None,
+    key: str,
+    attempts: int,
+    started: float,
+    exc: MaiuError,
+) -> Pending:
+    """
+    Note a failed attempt on the key's `Pending`, made if need be.
+    """
+    if pending is None:
+        pending = Pending(key, attempts, started, "")
+    pending.attempts = attempts
+    pending.error = clip(str(exc))
+    if isinstance(exc, TransportError):
+        reached = exc.request_sent
+    else:
+        reached = not isinstance(
+            exc, ValidationError | UsageError | CredentialsNotFound
+        )
+    if reached:
+        pending.reached = True
+        pipe.unreachable = 0
+    else:
+        pipe.unreachable += 1
+    return pending
 
 
 async def _retrying(pipe: Pipeline, item: Pending, exc: MaiuError) -> bool:
@@ -140,7 +191,7 @@ async def _retrying(pipe: Pipeline, item: Pending, exc: MaiuError) -> bool:
         return False
     await pipe.pause(wait)
     if pipe.stopping:
-        pipe.final(item, OutcomeStatus.FAILED, _STOPPED_RETRY)
+        pipe.stopped(item, f"{_STOPPED_RETRY}: {item.error}")
         pipe.done()
         return False
     return True
@@ -160,12 +211,26 @@ def _after_failure(
     if isinstance(exc, RateLimited):
         pipe.tally.throttled += 1
         retry_after = exc.retry_after
+        cap = pipe.retry.max_retry_after
+        if retry_after is not None and retry_after > cap:
+            stop = too_long_wait(exc, cap)
+            pipe.final(item, OutcomeStatus.FAILED, str(stop))
+            pipe.done()
+            pipe.fail(stop)
+            return None
         if pipe.pacer is not None:
-            pipe.pacer.throttled(
-                None
-                if retry_after is None
-                else min(retry_after, pipe.retry.max_retry_after)
-            )
+            pipe.pacer.throttled(retry_after)
+    if not pipe.stopping and pipe.unreachable >= max(
+        UNREACHABLE_RUN, pipe.options.concurrency
+    ):
+        exc.add_note(
+            f"{pipe.unreachable} attempts in a row, across keys, could "
+            "not reach the server; the job stopped"
+        )
+        pipe.fail(exc)
+        pipe.stopped(item, f"{_STOPPED_RETRY}: {item.error}")
+        pipe.done()
+        return None
     options = pipe.options
     if judged is Verdict.AMBIGUOUS:
         if options.retry_ambiguous:
@@ -200,19 +265,52 @@ def _settle_failure(
     pipe: Pipeline, item: Pending, judged: Verdict, exc: MaiuError
 ) -> None:
     if judged is Verdict.RETRY:
-        prefix = (
-            _STOPPED_RETRY
-            if pipe.stopping
-            else f"gave up after {item.attempts} attempts"
-        )
-        pipe.final(item, OutcomeStatus.FAILED, f"{prefix}: {exc}")
+        if pipe.stopping:
+            pipe.stopped(item, f"{_STOPPED_RETRY}: {item.error}")
+        else:
+            pipe.final(
+                item,
+                OutcomeStatus.FAILED,
+                f"gave up after {item.attempts} attempts: {item.error}",
+            )
     elif judged is Verdict.AMBIGUOUS:
         reason = _STOPPED_RECONCILE if pipe.stopping else _NO_RECONCILE
-        pipe.final(item, OutcomeStatus.UNKNOWN, f"{reason}: {exc}")
+        pipe.final(item, OutcomeStatus.UNKNOWN, f"{reason}: {item.error}")
     elif isinstance(exc, ValidationError):
         # Refused by the client before sending: the key is bad.
         pipe.skip(item.key, exc.reason, item.attempts)
     else:
-        pipe.final(item, OutcomeStatus.FAILED, str(exc))
+        pipe.final(item, OutcomeStatus.FAILED, item.error)
         if judged is Verdict.SYSTEMIC:
             pipe.fail(exc)
+
+
+def too_long_wait(exc: RateLimited, cap: float) -> RateLimited:
+    """
+    The error that stops a job asked to wait longer than *cap* seconds.
+
+    It quotes the server's ask; *exc* is its cause.
+    """
+    ask = exc.retry_after or 0.0
+    if ask >= 2 * _DAY:
+        said = f"{ask:.0f} s (about {ask / _DAY:,.0f} days)"
+    elif ask >= 2 * 3600:
+        said = f"{ask:.0f} s (about {ask / 3600:.0f} hours)"
+    else:
+        said = f"{ask:g} s"
+    stop = RateLimited(
+        retry_after=exc.retry_after,
+        status=exc.status,
+        api_code=exc.api_code,
+        api_message=(
+            f"the server asks to wait {said} before sending again "
+            f"(Retry-After), more than the {cap:g} s this job waits at "
+            "most (RetryPolicy.max_retry_after); stopped: rerun later"
+        ),
+        method=exc.method,
+        url=exc.url,
+        body=exc.body,
+        request_id=exc.request_id,
+    )
+    stop.__cause__ = exc
+    return stop

@@ -23,7 +23,12 @@ from typing import TYPE_CHECKING, Final, Protocol, Unpack
 import anyio
 import attrs
 
-from maiu_async.bulk import BulkOptions, OutcomeStatus, stream_register
+from maiu_async.bulk import (
+    BulkOptions,
+    OutcomeStatus,
+    report_of,
+    stream_register,
+)
 from maiu_async.exceptions import MaiuError
 
 from ._keysfile import KeysFileError, LineSplitter
@@ -336,9 +341,11 @@ async def run_import(  # noqa: PLR0913 -- every option is keyword-only
             if not running:
                 raise  # refused before the job started
             failure = exc
-    # The engine may attach the report to the error it raises; the
-    # stream has it anyway.
-    report = getattr(failure, "report", None) or running[0].report
+    # The engine attaches the report to the error it raises; the stream
+    # has it too, for an error of the caller's own.
+    report = (None if failure is None else report_of(failure)) or running[
+        0
+    ].report
     if failure is not None and not report.total:
         raise failure  # refused before any key settled: nothing to sum up
     return ImportSummary(

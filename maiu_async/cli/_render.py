@@ -69,6 +69,7 @@ _STATUS_STYLE: Final = {
     OutcomeStatus.SKIPPED.value: "yellow",
     OutcomeStatus.FAILED.value: "red",
     OutcomeStatus.UNKNOWN.value: "magenta",
+    OutcomeStatus.NOT_ATTEMPTED.value: "dim",
 }
 
 

@@ -32,6 +32,14 @@ class Assets:
         return Asset(asset_id=self.count)
 
 
+class Projects:
+    """The project lookup of the job's preflight."""
+
+    async def get(self, *_: object, **__: object) -> None:
+        """Find every project."""
+        await anyio.lowlevel.checkpoint()
+
+
 class Client:
     """The slice of `MaiuClient` that bulk uses, and nothing more."""
 
@@ -39,6 +47,7 @@ class Client:
 
     def __init__(self) -> None:
         self.assets = Assets()
+        self.projects = Projects()
         self.limiter = AdaptiveLimiter()
 
 

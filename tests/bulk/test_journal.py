@@ -266,7 +266,9 @@ async def test_reserved_and_committed_lines_are_replayed(path):
 def test_recorded_outcomes_are_read_back(path, outcome, expected_maybe):
     """Each outcome's line, read by the next run, means what it says."""
     journal, _, _ = open_journal(path)
-    journal.release("other.mp4")
+    journal.record(
+        Outcome(key="other.mp4", status=OutcomeStatus.NOT_ATTEMPTED)
+    )
     write_reservation_then(journal, outcome)
     journal.close()
 
@@ -283,11 +285,11 @@ def write_reservation_then(journal, outcome):
     journal.commit_sync()
 
 
-def test_released_key_is_no_longer_reserved(path):
-    """A key reserved, then released unsent, is not looked up again."""
+def test_key_not_attempted_is_no_longer_reserved(path):
+    """A key reserved, then left unsent, is not looked up again."""
     journal, _, _ = open_journal(path)
     journal._write("P\tk.mp4\n")
-    journal.release("k.mp4")
+    journal.record(Outcome(key="k.mp4", status=OutcomeStatus.NOT_ATTEMPTED))
     journal.commit_sync()
     journal.close()
 

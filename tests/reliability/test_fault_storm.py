@@ -43,6 +43,7 @@ from maiu_async.bulk import (
     register_many,
     stream_register,
 )
+from maiu_async.bulk._report import clip
 from maiu_async.emulator import Emulator
 
 
@@ -203,6 +204,7 @@ async def test_storm_through_the_stream_form():
     )
     assert dict.fromkeys(ledger.flaws, 0) == ledger.flaws
     assert len(feed) == len(outcomes) == stream.report.total
-    assert collections.Counter(feed) == collections.Counter(
+    # A key too long to be one is echoed shortened (issue 13).
+    assert collections.Counter(map(clip, feed)) == collections.Counter(
         o.key for o in outcomes
     )

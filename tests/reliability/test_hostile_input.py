@@ -30,6 +30,7 @@ from reliability_support import held_assets
 
 from maiu_async import NotFound, ValidationError
 from maiu_async.bulk import OutcomeStatus, register_many
+from maiu_async.bulk._report import clip
 from maiu_async.emulator import Emulator
 from maiu_async.emulator import _app as emulator_app
 
@@ -288,7 +289,8 @@ async def test_bulk_job_survives_hostile_keys_and_buckets(  # noqa: PLR0917 -- f
         a.bucket_name
         for a in emu.state.assets_of("bulk-ws", project_id.project_id)
     }
-    assert collections.Counter(keys) == collections.Counter(
+    # A key too long to be one is echoed shortened (issue 13).
+    assert collections.Counter(map(clip, keys)) == collections.Counter(
         o.key for o in outcomes
     )
     assert {k: [v] for k, v in registered.items()} == held
@@ -298,7 +300,7 @@ async def test_bulk_job_survives_hostile_keys_and_buckets(  # noqa: PLR0917 -- f
         report.unknown,
     )
     assert buckets <= {bucket}
-    assert {"register_asset"} >= {r for r, _, _ in routed}
+    assert {"register_asset", "get_project"} >= {r for r, _, _ in routed}
 
     again = await register_many(
         client,
