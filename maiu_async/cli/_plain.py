@@ -134,8 +134,12 @@ class PlainProgress:
                 if rate > 0
                 else "; ETA -:--:--"
             )
+        # Keys left unsent are named only when there are some: they come
+        # from a stop, not from the run's normal course.
         statuses = ", ".join(
-            f"{counts[status]:,} {status.value}" for status in OutcomeStatus
+            f"{counts[status]:,} {status.value.replace('_', ' ')}"
+            for status in OutcomeStatus
+            if counts[status] or status is not OutcomeStatus.NOT_ATTEMPTED
         )
         return (
             f"progress: {keys}: {statuses}, {self._retries:,} retries; "

@@ -269,8 +269,10 @@ async def test_systemic_stop_mid_run_summarises_and_resumes(
     assert 2 == summary["exit_code"]
     assert "not UTF-8" in summary["error"]
     assert 0 < summary["registered"] < _BAD_LINE
-    assert summary["registered"] == len(rows)
-    assert {"registered"} == {row["status"] for row in rows}
+    registered = [row for row in rows if row["status"] == "registered"]
+    assert summary["registered"] == len(registered)
+    # Keys read ahead but never sent are reported as not attempted.
+    assert {"registered", "not_attempted"} >= {row["status"] for row in rows}
     assert "Once the cause below is fixed, to resume" in stopped.stderr
     assert stopped.err_lines[-1].startswith("maiu-async: ")
     assert "not UTF-8" in stopped.err_lines[-1]
