@@ -5,7 +5,10 @@ An asyncio protocol (uvloop when installed), keep-alive, pipelining-safe,
 no routing and no signature checks: it exists to measure the client, so
 it must never be the bottleneck.  Run it in its own process:
 
-    python benchmarks/fast_server.py --port 0
+    python benchmarks/fast_server.py --port 0 [--latency SECONDS]
+
+With ``--latency`` every answer is sent that many seconds after its
+request arrived (a latency-bound server that costs no CPU).
 
 It prints ``listening on http://127.0.0.1:PORT`` and serves until killed.
 """
@@ -34,6 +37,7 @@ class Protocol(asyncio.Protocol):
     """Parse requests by Content-Length and answer each at once."""
 
     counter = 0
+    latency = 0.0
 
     def __init__(self) -> None:
         self.buf = b""
@@ -63,7 +67,16 @@ class Protocol(asyncio.Protocol):
             body = BODY % Protocol.counter
             out.append(HEAD % len(body) + body)
         if out and self.transport is not None:
-            self.transport.write(b"".join(out))
+            if Protocol.latency:
+                asyncio.get_running_loop().call_later(
+                    Protocol.latency, self._write, b"".join(out)
+                )
+            else:
+                self.transport.write(b"".join(out))
+
+    def _write(self, data: bytes) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.write(data)
 
 
 async def serve(host: str, port: int) -> None:
@@ -82,7 +95,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--latency", type=float, default=0.0)
     args = parser.parse_args()
+    Protocol.latency = args.latency
     try:
         import uvloop  # noqa: PLC0415
 

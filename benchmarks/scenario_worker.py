@@ -3,6 +3,7 @@ Bulk-engine scenarios against the emulator or the fast server.
 
     python benchmarks/scenario_worker.py latency URL N CONCURRENCY LATENCY
     python benchmarks/scenario_worker.py rate URL SECONDS CLIENT_RATE
+    python benchmarks/scenario_worker.py discover URL SECONDS JOB_RATE|none
     python benchmarks/scenario_worker.py memory URL KEYS_FILE CONCURRENCY
 
 Prints one JSON line of figures.
@@ -19,7 +20,7 @@ from _common import ACCESS_KEY, SECRET_KEY, clock, cpu_seconds, summary
 
 import maiu_async
 
-from maiu_async import ConnectionLimits, MaiuClient
+from maiu_async import AiohttpTransport, ConnectionLimits, MaiuClient
 
 
 BUCKET = "bench-bucket"
@@ -118,6 +119,82 @@ async def rate(url: str, seconds: float, client_rate: float) -> dict:
     }
 
 
+class Counting:
+    """A transport that notes when each POST was answered, and how."""
+
+    def __init__(self) -> None:
+        self.inner = AiohttpTransport()
+        self.log: list[tuple[float, int]] = []
+
+    async def open(self) -> None:
+        """Open the wrapped transport."""
+        await self.inner.open()
+
+    async def close(self) -> None:
+        """Close the wrapped transport."""
+        await self.inner.close()
+
+    async def send(self, method, url, headers, body):  # type: ignore[no-untyped-def]
+        """Send through the wrapped transport and note the answer."""
+        raw = await self.inner.send(method, url, headers, body)
+        if method == "POST":
+            self.log.append((clock(), raw.status))
+        return raw
+
+
+async def discover(url: str, seconds: float, job_rate: float | None) -> dict:
+    """
+    The default user against an unknown limit: no client rate, a job
+    with *job_rate* (or none), concurrency 64, no Retry-After.
+
+    Reports the POSTs answered per second, and the 429s among them.
+    """
+    transport = Counting()
+    c = MaiuClient(
+        access_key=ACCESS_KEY,
+        secret_key=SECRET_KEY,
+        endpoint=url,
+        transport=transport,
+    )
+    n = 10_000_000
+    async with c:
+        pid = await project(c, "bench-discover")
+        t0 = clock()
+        job = maiu_async.register_many(
+            c,
+            "bench-discover",
+            pid,
+            bucket_name=BUCKET,
+            keys=keys(n),
+            concurrency=64,
+            rate=job_rate,
+        )
+        try:
+            await asyncio.wait_for(job, timeout=seconds)
+        except TimeoutError:
+            pass
+        limiter = c.limiter
+        measured = limiter.measured_limit
+        rate_at_end = limiter.rate
+    ok = [0] * int(seconds)
+    limited = [0] * int(seconds)
+    for t, status in transport.log:
+        s = int(t - t0)
+        if s < seconds:
+            if status == 429:
+                limited[s] += 1
+            else:
+                ok[s] += 1
+    return {
+        "seconds": seconds,
+        "job_rate": job_rate,
+        "ok_per_second": ok,
+        "limited_per_second": limited,
+        "measured_limit": round(measured or 0, 1),
+        "limiter_rate_at_end": round(rate_at_end or 0, 1),
+    }
+
+
 async def memory(url: str, keys_file: str, conc: int) -> dict:
     """Keys streamed from a file against the fast server: peak RSS."""
 
@@ -154,6 +231,9 @@ def main() -> None:
         coro = latency(url, int(rest[0]), int(rest[1]), float(rest[2]))
     elif name == "rate":
         coro = rate(url, float(rest[0]), float(rest[1]))
+    elif name == "discover":
+        job_rate = None if rest[1] == "none" else float(rest[1])
+        coro = discover(url, float(rest[0]), job_rate)
     else:
         coro = memory(url, rest[0], int(rest[1]))
     result = asyncio.run(coro)

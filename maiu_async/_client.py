@@ -219,6 +219,20 @@ class MaiuClient:
         return self._base
 
     @property
+    def max_connections(self) -> int | None:
+        """
+        The most connections the client opens at once (``None``: no cap).
+
+        The default transport's pool size; a transport of your own may
+        state one as a ``max_connections`` attribute.  A bulk job whose
+        concurrency exceeds it is refused.
+
+        .. versionadded:: 0.2.0
+        """
+        cap = getattr(self._transport, "max_connections", None)
+        return cap if isinstance(cap, int) else None
+
+    @property
     def limiter(self) -> AdaptiveLimiter:
         """
         The client's one rate limiter (exists while the client is open).
@@ -387,7 +401,7 @@ class MaiuClient:
         policy: RetryPolicy | None,
     ) -> dict[str, Any]:
         limiter = self.limiter
-        await limiter.acquire()
+        sent = await limiter.acquire()
         headers = self._signer.headers(method, target)
         raw = await self._transport.send(method, url, headers, body)
         if _log.isEnabledFor(logging.DEBUG):
@@ -401,9 +415,9 @@ class MaiuClient:
             pause = None
             if exc.retry_after is not None:
                 pause = (policy or _DEFAULT_RETRY).wait_for(1, exc.retry_after)
-            limiter.throttled(pause)
+            limiter.throttled(pause, sent)
             raise
-        limiter.succeeded()
+        limiter.succeeded(sent)
         return envelope
 
 

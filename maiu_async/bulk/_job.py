@@ -27,8 +27,11 @@ concurrency slot, so a key in backoff holds one, as with any retrying
 client).  No task is created per key; nothing is logged per key; the
 journal is written and fsynced once per chunk (group commit).
 
-The job never changes the client it is given: its rate, if any, is
-paced by a limiter the job owns, fed with the job's own answers.
+The job never changes the client it is given: its rate, if any, is a
+fixed ceiling paced by a limiter the job owns.  What the server accepts
+is learned by the client's limiter, which every request passes through:
+a server's limit is the account's, so all the users of one client share
+one measurement of it instead of each probing past it.
 
 Stopping (`Job.stop`, a cancelled scope around the job, Ctrl-C): no new
 key is taken, queued keys are released unsent, requests in flight settle
@@ -98,6 +101,7 @@ class Job:
         check_workspace_ref(workspace)
         check_id("project_id", project_id)
         check_bucket_name(bucket_name)
+        _check_pool(client, options.concurrency)
         # Keys are reserved in chunks: one write and one fsync each.
         self._chunk = min(max(4 * options.concurrency, 16), 1024)
         reconcile_batch = options.reconcile.batch if options.reconcile else 0
@@ -210,3 +214,16 @@ class Job:
         finally:
             pipe.phase = Phase.FINISHED
             outer.cancel()
+
+
+def _check_pool(client: MaiuClient, concurrency: int) -> None:
+    # Capping the concurrency silently at the pool's size halved the
+    # throughput of a latency-bound job (issue 15); the job may not
+    # resize the client's pool, so it refuses instead.
+    cap = client.max_connections
+    if cap is not None and concurrency > cap:
+        raise UsageError(
+            f"concurrency {concurrency} exceeds the client's pool of {cap} "
+            "connections: lower it, or give the client "
+            f"limits=ConnectionLimits(max_connections={concurrency})"
+        )

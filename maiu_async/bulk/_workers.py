@@ -2,7 +2,8 @@
 The workers: register keys, retrying what is certainly safe to retry.
 
 Each worker is a concurrency slot.  It takes a key from the work stream,
-sends it (paced by the job's own limiter, when the job has a rate) and
+sends it (paced at the job's own rate, when it has one: a fixed ceiling,
+since the client's limiter learns what the server accepts) and
 decides after each failure from the one retry verdict
 (`maiu_async._retry.verdict`):
 
@@ -110,8 +111,6 @@ async def _register(pipe: Pipeline, item: str | Pending) -> None:
                 if await _retrying(pipe, pending, exc):
                     continue
                 return
-            if pacer is not None:
-                pacer.succeeded()
             pipe.registered(
                 key, asset.asset_id, attempts, started, reconciled=False
             )
@@ -160,12 +159,6 @@ def _after_failure(
     if isinstance(exc, RateLimited):
         pipe.tally.throttled += 1
         retry_after = exc.retry_after
-        if pipe.pacer is not None:
-            pipe.pacer.throttled(
-                None
-                if retry_after is None
-                else min(retry_after, pipe.retry.max_retry_after)
-            )
     options = pipe.options
     if judged is Verdict.AMBIGUOUS:
         if options.retry_ambiguous:
