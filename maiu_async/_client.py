@@ -354,7 +354,13 @@ class MaiuClient:
                 payload = dict(payload)
             body = _ENCODER.encode(payload).encode()
         policy = self._retry if retry is USE_CLIENT_DEFAULT else retry
-        envelope = await self._send_retrying(method, target, url, body, policy)
+        if policy is None or policy.attempts <= 1:
+            # One attempt (a bulk job's, say): no retry loop to go through.
+            envelope = await self._send(method, target, url, body, policy)
+        else:
+            envelope = await self._send_retrying(
+                method, target, url, body, policy
+            )
         if model is None:
             return None
         try:
@@ -400,7 +406,10 @@ class MaiuClient:
         body: bytes | None,
         policy: RetryPolicy | None,
     ) -> dict[str, Any]:
-        limiter = self.limiter
+        limiter = self._limiter
+        if limiter is None or self._state is not _State.OPENED:
+            self._check_open()  # raises: not open (any more)
+            raise AssertionError("unreachable")  # pragma: no cover
         sent = await limiter.acquire()
         headers = self._signer.headers(method, target)
         raw = await self._transport.send(method, url, headers, body)
