@@ -21,7 +21,7 @@ import time
 
 from pathlib import Path
 
-from _common import HERE, emulator, fast_server, run_worker
+from _common import HERE, fast_server, run_worker
 
 
 def ceiling(n: int, conc: int, rounds: int) -> list[str]:
@@ -128,8 +128,9 @@ def discovery(limits: list[float], seconds: float, window: tuple) -> list[str]:
     """
     Scenario 3: the default user against an unknown server limit.
 
-    The emulator enforces R requests per second (a token bucket of R/10,
-    no Retry-After); the client has no rate, the job has none or 2 R,
+    The fast server enforces R requests per second (a token bucket of
+    R/10, no Retry-After; the emulator's ``--rate-limit`` does the same,
+    but its per-request CPU would share the two cores); the client has no rate, the job has none or 2 R,
     concurrency 64.  Figures are over the steady *window* (seconds).
     """
     first, last = window
@@ -148,7 +149,7 @@ def discovery(limits: list[float], seconds: float, window: tuple) -> list[str]:
     ]
     for limit in limits:
         for job_rate in (None, 2 * limit):
-            with emulator("--rate-limit", str(limit)) as url:
+            with fast_server("--rate-limit", str(limit)) as url:
                 r = run_worker(
                     "scenario_worker.py",
                     "discover",
@@ -168,14 +169,6 @@ def discovery(limits: list[float], seconds: float, window: tuple) -> list[str]:
                 f"{r['limiter_rate_at_end']} |"
             )
     return [*out, ""]
-
-
-def _stats(url: str) -> dict:
-    import json  # noqa: PLC0415
-    import urllib.request  # noqa: PLC0415
-
-    with urllib.request.urlopen(f"{url}/_emulator/stats") as resp:  # noqa: S310
-        return json.loads(resp.read())
 
 
 def memory(sizes: list[int], conc: int) -> list[str]:

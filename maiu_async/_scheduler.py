@@ -38,10 +38,17 @@ _WINDOW = 1.0
 _EPOCH = 0.5
 #: ... and at least this many answers.
 _MIN_SAMPLE = 8
+#: The successes of this many seconds after the first 429 measure the
+#: limit: over a shorter span, answers bunched by the network or a busy
+#: loop misstate it by several per cent.
+_MEASURE = 1.0
 #: A block of this many answers that is mostly 429s is judged at once.
 _BLOCK = 50
 #: Stray 429s are never taken for more than this share of the answers.
 _MAX_BACKGROUND = 0.25
+#: 429s whose share a decrease left above this fraction of what it was
+#: are taken for the usual share, not the load's.
+_SAME_SHARE = 0.75
 #: The probing rate is recomputed at most this often (seconds).
 _REGROW = 0.01
 
@@ -55,27 +62,52 @@ class _Epoch:
     accepted rate.
     """
 
-    __slots__ = ("first_429", "ok", "ok_at_first_429", "received", "start")
+    __slots__ = (
+        "first_429",
+        "first_answer",
+        "ok",
+        "ok_at_first_429",
+        "received",
+        "start",
+    )
 
     def __init__(self, start: float) -> None:
         self.start = start
+        self.first_answer: float | None = None
         self.ok = 0
         self.received = 0
         self.first_429: float | None = None
         self.ok_at_first_429 = 0
 
+    def measured(self, now: float) -> bool:
+        """Whether the successes since the first 429 measure the limit."""
+        first = self.first_429
+        return (
+            first is not None
+            and now - first >= _MEASURE
+            and self.received - self.ok_at_first_429 >= _MIN_SAMPLE
+        )
+
     def accepted(self, now: float) -> float | None:
         """The server's acceptance rate, if enough was seen to tell."""
         first = self.first_429
-        if first is not None:
+        since = self.received - self.ok_at_first_429
+        if first is not None and self.measured(now):
             # From the first 429 on the server's own bucket is empty, so
             # what it accepts is its rate, not its rate plus its burst.
-            since = self.received - self.ok_at_first_429
-            if since >= _MIN_SAMPLE and now - first >= _EPOCH / 5:
-                return since / (now - first)
-        if self.received >= _MIN_SAMPLE and now > self.start:
-            return self.received / (now - self.start)
-        return None
+            return since / (now - first)
+        # Nearly everything bounced before a full measurement: the higher
+        # guess (the epoch's rate counts from its first answer: the first
+        # requests of a run wait for connections).  Too high a guess is
+        # corrected by the next measurement, too low a one only by
+        # probing, slowly.
+        guesses = []
+        if first is not None and since >= _MIN_SAMPLE and now > first:
+            guesses.append(since / (now - first))
+        begun = self.first_answer
+        if self.received >= _MIN_SAMPLE and begun is not None and now > begun:
+            guesses.append(self.received / (now - begun))
+        return max(guesses, default=None)
 
 
 class _Probe:
@@ -123,15 +155,16 @@ class AdaptiveLimiter:
     Pushing back means: over an epoch (half a second and at least 8
     answers, or a block of 50 answers mostly 429s), more than the usual
     share of 429s plus *tolerance*.  The usual share is what is seen
-    just after a decrease, when the limiter paces under the measured
-    limit; a server (or a fault injector) whose 429s are not tied to
+    just after a decrease, if slowing down did not lower it much; a
+    server (or a fault injector) whose 429s are not tied to
     load thus cannot drive the rate down step after step.  Answers to
     requests sent before the last change of rate are not judged: they
     met the old rate.
 
     On pushback the limiter measures the server's limit as the rate of
-    successes since the first 429 of the epoch (or, if too few got
-    through, half the throughput), paces at *decrease* times it, waits
+    successes in the second after the first 429 of the epoch (or, if
+    nearly everything bounces before then, of the whole epoch; if too
+    few got through, half the throughput), paces at *decrease* times it, waits
     out the ``Retry-After`` that came with the 429s (if any), and then
     probes upward: back at the measured limit after *probe* seconds,
     growing faster beyond it, and by at least *increase* requests per
@@ -175,6 +208,7 @@ class AdaptiveLimiter:
         "_probe_seconds",
         "_rate",
         "_sample_background",
+        "_share_at_cut",
         "_tolerance",
         "_win_count",
         "_win_start",
@@ -188,7 +222,7 @@ class AdaptiveLimiter:
         decrease: float = 0.97,
         increase: float = 1.0,
         tolerance: float = 0.02,
-        probe: float = 2.0,
+        probe: float = 3.0,
     ) -> None:
         _check_ceiling(ceiling)
         if not 0 < decrease < 1:
@@ -214,6 +248,7 @@ class AdaptiveLimiter:
         self._pending_retry_after: float | None = None
         self._probe: _Probe | None = None
         self._background = 0.0
+        self._share_at_cut = 0.0
         self._sample_background = False
         self._win_start: float | None = None
         self._win_count = 0
@@ -313,6 +348,8 @@ class AdaptiveLimiter:
         """
         now = self._now()
         epoch = self._epoch_at(now)
+        if epoch.first_answer is None:
+            epoch.first_answer = now
         if retry_after is not None:
             self._pending_retry_after = retry_after
         if sent is not None and sent < epoch.start:
@@ -329,6 +366,8 @@ class AdaptiveLimiter:
         """
         now = self._now()
         epoch = self._epoch_at(now)
+        if epoch.first_answer is None:
+            epoch.first_answer = now
         epoch.received += 1
         if sent is not None and sent < epoch.start:
             return
@@ -368,19 +407,24 @@ class AdaptiveLimiter:
         if total < _MIN_SAMPLE:
             return
         share = limited / total
-        if now - epoch.start < _EPOCH and not (
-            total >= _BLOCK and share > 0.5
-        ):
+        full = now - epoch.start >= _EPOCH
+        mostly = share > 0.5 and (full or total >= _BLOCK)
+        if not (full or mostly):
             return
         if self._sample_background:
-            # Just after a decrease the pace is under the measured limit:
-            # the 429s still seen are not the load's.
+            # Just after a decrease: if slowing down left the share of
+            # 429s about as it was, they are not the load's.
             self._sample_background = False
-            self._background = min(share, _MAX_BACKGROUND)
+            usual = share >= _SAME_SHARE * self._share_at_cut
+            self._background = min(share, _MAX_BACKGROUND) if usual else 0.0
         base = self._background
         noise = 2 * math.sqrt(base * (1 - base) / total)
         if share > base + self._tolerance + noise:
-            self._decrease_now(epoch, now)
+            # Unless nearly everything bounces, wait until the successes
+            # since the first 429 measure the limit.
+            if mostly or epoch.measured(now):
+                self._share_at_cut = share
+                self._decrease_now(epoch, now)
         else:
             self._new_epoch(now)
 
@@ -409,7 +453,10 @@ class AdaptiveLimiter:
             self._increase,
         )
         self._set_rate(target)
-        self._sample_background = True
+        # After a measured decrease the pace is under the limit, so the
+        # next epoch's 429s are the usual share; after a guess it may not
+        # be.
+        self._sample_background = epoch.measured(now)
         self._new_epoch(start)
 
     def _new_epoch(self, now: float) -> None:
@@ -483,7 +530,9 @@ class _Bucket:
         """Take the next slot; return the seconds to wait for it."""
         due = max(self._free_at, now)
         self._free_at = due + self._interval
-        return max(due - self._slack - now, 0.0)
+        wait = due - self._slack - now
+        # Sums of intervals drift by rounding: a nanosecond is no wait.
+        return wait if wait > 1e-9 else 0.0
 
 
 def _capacity(rate: float) -> float:
