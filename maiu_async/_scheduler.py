@@ -222,7 +222,7 @@ class AdaptiveLimiter:
         decrease: float = 0.97,
         increase: float = 1.0,
         tolerance: float = 0.02,
-        probe: float = 3.0,
+        probe: float = 4.0,
     ) -> None:
         _check_ceiling(ceiling)
         if not 0 < decrease < 1:

@@ -307,7 +307,7 @@ async def test_stray_retry_after_pauses_nobody(clock, sleeps):
 @pytest.mark.anyio
 async def test_probing_climbs_back_then_beyond_under_the_ceiling(clock):
     """The probe is back at the limit after `probe` s, then grows on."""
-    limiter = AdaptiveLimiter(1000, probe=3.0)
+    limiter = AdaptiveLimiter(1000, probe=4.0)
     for _ in range(10):  # 200 accepted a second, 800 refused
         clock.advance(0.01)
         await answer(limiter, ok=2, limited=8)
@@ -315,7 +315,7 @@ async def test_probing_climbs_back_then_beyond_under_the_ceiling(clock):
     rates = []
 
     for _ in range(3):
-        clock.advance(3.0)
+        clock.advance(4.0)
         await limiter.acquire()
         rates.append(limiter.rate)
     clock.advance(60.0)
