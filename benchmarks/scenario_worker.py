@@ -2,7 +2,6 @@
 Bulk-engine scenarios against the emulator or the fast server.
 
     python benchmarks/scenario_worker.py latency URL N CONCURRENCY LATENCY
-    python benchmarks/scenario_worker.py rate URL SECONDS CLIENT_RATE
     python benchmarks/scenario_worker.py discover URL SECONDS JOB_RATE|none
     python benchmarks/scenario_worker.py memory URL KEYS_FILE CONCURRENCY
 
@@ -74,49 +73,6 @@ async def latency(url: str, n: int, conc: int, lat: float) -> dict:
         throttled=report.throttled,
     )
     return out
-
-
-async def rate(url: str, seconds: float, client_rate: float) -> dict:
-    """
-    Emulator enforcing a rate: accuracy, 429s, time to converge.
-
-    The rate is the client's (a job's own rate is paced by a limiter of
-    the job, which is not visible from outside), so that the limiter's
-    state can be read at the end.
-    """
-    stamps: list[float] = []
-    n = int(client_rate * seconds) + 10_000
-    async with client(url, rate=client_rate) as c:
-        pid = await project(c, f"bench-rate-{int(client_rate)}")
-        t0 = clock()
-
-        async def run() -> None:
-            await maiu_async.register_many(
-                c,
-                f"bench-rate-{int(client_rate)}",
-                pid,
-                bucket_name=BUCKET,
-                keys=keys(n),
-                concurrency=64,
-                on_result=lambda o: stamps.append(clock() - t0),
-            )
-
-        with_timeout = asyncio.wait_for(run(), timeout=seconds)
-        try:
-            await with_timeout
-        except TimeoutError:
-            pass
-        throttled = c.limiter  # the limiter's state at the end
-    per_second = [0] * int(seconds)
-    for s in stamps:
-        if s < seconds:
-            per_second[int(s)] += 1
-    return {
-        "seconds": seconds,
-        "client_rate": client_rate,
-        "per_second": per_second,
-        "limiter_rate_at_end": round(throttled.rate or 0, 1),
-    }
 
 
 class Counting:
@@ -230,8 +186,6 @@ def main() -> None:
     name, url, *rest = sys.argv[1:]
     if name == "latency":
         coro = latency(url, int(rest[0]), int(rest[1]), float(rest[2]))
-    elif name == "rate":
-        coro = rate(url, float(rest[0]), float(rest[1]))
     elif name == "discover":
         job_rate = None if rest[1] == "none" else float(rest[1])
         coro = discover(url, float(rest[0]), job_rate)
