@@ -25,6 +25,8 @@ import math
 
 import anyio
 
+from ._pace import MIN_SAMPLE, Bucket, Epoch, Probe
+
 
 __all__ = ["AdaptiveLimiter"]
 
@@ -34,14 +36,9 @@ _sleep = anyio.sleep
 
 #: Acquisitions are counted in windows of this many seconds.
 _WINDOW = 1.0
-#: Answers are judged over epochs of at least this many seconds ...
+#: Answers are judged over epochs of at least this many seconds (and
+#: `MIN_SAMPLE` answers).
 _EPOCH = 0.5
-#: ... and at least this many answers.
-_MIN_SAMPLE = 8
-#: The successes of this many seconds after the first 429 measure the
-#: limit: over a shorter span, answers bunched by the network or a busy
-#: loop misstate it by several per cent.
-_MEASURE = 1.0
 #: A block of this many answers that is mostly 429s is judged at once.
 _BLOCK = 50
 #: Stray 429s are never taken for more than this share of the answers.
@@ -51,98 +48,6 @@ _MAX_BACKGROUND = 0.25
 _SAME_SHARE = 0.75
 #: The probing rate is recomputed at most this often (seconds).
 _REGROW = 0.01
-
-
-class _Epoch:
-    """
-    The answers since the rate last changed.  Strictly private.
-
-    Only answers to requests sent after *start* are judged (those sent
-    before met the old rate); every success received counts towards the
-    accepted rate.
-    """
-
-    __slots__ = (
-        "first_429",
-        "first_answer",
-        "ok",
-        "ok_at_first_429",
-        "received",
-        "start",
-    )
-
-    def __init__(self, start: float) -> None:
-        self.start = start
-        self.first_answer: float | None = None
-        self.ok = 0
-        self.received = 0
-        self.first_429: float | None = None
-        self.ok_at_first_429 = 0
-
-    def measured(self, now: float) -> bool:
-        """Whether the successes since the first 429 measure the limit."""
-        first = self.first_429
-        return (
-            first is not None
-            and now - first >= _MEASURE
-            and self.received - self.ok_at_first_429 >= _MIN_SAMPLE
-        )
-
-    def accepted(self, now: float) -> float | None:
-        """The server's acceptance rate, if enough was seen to tell."""
-        first = self.first_429
-        since = self.received - self.ok_at_first_429
-        if first is not None and self.measured(now):
-            # From the first 429 on the server's own bucket is empty, so
-            # what it accepts is its rate, not its rate plus its burst.
-            return since / (now - first)
-        # Nearly everything bounced before a full measurement: the higher
-        # guess (the epoch's rate counts from its first answer: the first
-        # requests of a run wait for connections).  Too high a guess is
-        # corrected by the next measurement, too low a one only by
-        # probing, slowly.
-        guesses = []
-        if first is not None and since >= _MIN_SAMPLE and now > first:
-            guesses.append(since / (now - first))
-        begun = self.first_answer
-        if self.received >= _MIN_SAMPLE and begun is not None and now > begun:
-            guesses.append(self.received / (now - begun))
-        return max(guesses, default=None)
-
-
-class _Probe:
-    """
-    The cubic climb after a decrease.  Strictly private.
-
-    ``rate(t) = limit * (1 + c * (t - k) ** 3)`` starts at the paced
-    rate, is back at the measured *limit* after *k* seconds, and grows
-    ever faster beyond it; it never grows slower than *floor* requests
-    per second per second (a low limit would take ages otherwise).
-    """
-
-    __slots__ = ("c", "floor", "k", "last", "limit", "start", "start_rate")
-
-    def __init__(
-        self,
-        start: float,
-        start_rate: float,
-        limit: float,
-        k: float,
-        floor: float,
-    ) -> None:
-        self.start = start
-        self.last = start
-        self.start_rate = start_rate
-        self.limit = limit
-        self.k = k
-        self.c = (1 - start_rate / limit) / k**3 if limit > 0 else 0.0
-        self.floor = floor
-
-    def rate(self, now: float) -> float:
-        """The probing rate at *now*."""
-        t = now - self.start
-        cubic = self.limit * (1 + self.c * (t - self.k) ** 3)
-        return max(cubic, self.start_rate + self.floor * t)
 
 
 class AdaptiveLimiter:
@@ -240,13 +145,13 @@ class AdaptiveLimiter:
         self._tolerance = tolerance
         self._probe_seconds = probe
         self._rate: float | None = ceiling
-        self._bucket = _Bucket(ceiling) if ceiling is not None else None
+        self._bucket = Bucket(ceiling) if ceiling is not None else None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._paused_until = -math.inf
-        self._epoch: _Epoch | None = None
+        self._epoch: Epoch | None = None
         self._judged_429 = 0
         self._pending_retry_after: float | None = None
-        self._probe: _Probe | None = None
+        self._probe: Probe | None = None
         self._background = 0.0
         self._share_at_cut = 0.0
         self._sample_background = False
@@ -395,16 +300,16 @@ class AdaptiveLimiter:
 
     # -- judging ---------------------------------------------------------
 
-    def _epoch_at(self, now: float) -> _Epoch:
+    def _epoch_at(self, now: float) -> Epoch:
         epoch = self._epoch
         if epoch is None:
-            epoch = self._epoch = _Epoch(now)
+            epoch = self._epoch = Epoch(now)
         return epoch
 
-    def _judge(self, epoch: _Epoch, now: float) -> None:
+    def _judge(self, epoch: Epoch, now: float) -> None:
         limited = self._judged_429
         total = epoch.ok + limited
-        if total < _MIN_SAMPLE:
+        if total < MIN_SAMPLE:
             return
         share = limited / total
         full = now - epoch.start >= _EPOCH
@@ -428,7 +333,7 @@ class AdaptiveLimiter:
         else:
             self._new_epoch(now)
 
-    def _decrease_now(self, epoch: _Epoch, now: float) -> None:
+    def _decrease_now(self, epoch: Epoch, now: float) -> None:
         accepted = epoch.accepted(now)
         rate = self._rate
         if accepted is None:
@@ -445,7 +350,7 @@ class AdaptiveLimiter:
         if retry_after is not None and retry_after > 0:
             self._paused_until = max(self._paused_until, now + retry_after)
         start = max(now, self._paused_until)
-        self._probe = _Probe(
+        self._probe = Probe(
             start,
             target,
             max(target, accepted),
@@ -460,11 +365,11 @@ class AdaptiveLimiter:
         self._new_epoch(start)
 
     def _new_epoch(self, now: float) -> None:
-        self._epoch = _Epoch(now)
+        self._epoch = Epoch(now)
         self._judged_429 = 0
         self._pending_retry_after = None
 
-    def _grow(self, probe: _Probe, now: float) -> None:
+    def _grow(self, probe: Probe, now: float) -> None:
         probe.last = now
         if now <= probe.start:
             return
@@ -490,7 +395,7 @@ class AdaptiveLimiter:
     def _set_rate(self, rate: float) -> None:
         self._rate = rate
         if self._bucket is None:
-            self._bucket = _Bucket(rate)
+            self._bucket = Bucket(rate)
         else:
             self._bucket.set_rate(rate)
 
@@ -498,45 +403,3 @@ class AdaptiveLimiter:
 def _check_ceiling(ceiling: float | None) -> None:
     if ceiling is not None and not ceiling > 0:
         raise ValueError(f"rate must be positive, got {ceiling!r}")
-
-
-class _Bucket:
-    """
-    A leaky bucket kept as its next due time (GCRA).
-
-    Each request is due ``1 / rate`` after the previous one and may go
-    early by the bucket's capacity less one; it sleeps until then.  Due
-    times are handed out in order, so waiters are served first come,
-    first served, and a rate change applies from the next request on.
-    A waiter that is cancelled leaves its time unused.
-
-    Strictly private.
-    """
-
-    __slots__ = ("_free_at", "_interval", "_slack")
-
-    def __init__(self, rate: float) -> None:
-        self._free_at = -math.inf
-        self._interval = 1.0
-        self._slack = 0.0
-        self.set_rate(rate)
-
-    def set_rate(self, rate: float) -> None:
-        """Pace at *rate* per second from the next slot on."""
-        self._interval = 1.0 / rate
-        self._slack = (_capacity(rate) - 1.0) * self._interval
-
-    def reserve(self, now: float) -> float:
-        """Take the next slot; return the seconds to wait for it."""
-        due = max(self._free_at, now)
-        self._free_at = due + self._interval
-        wait = due - self._slack - now
-        # Sums of intervals drift by rounding: a nanosecond is no wait.
-        return wait if wait > 1e-9 else 0.0
-
-
-def _capacity(rate: float) -> float:
-    # A small bucket (a fiftieth of a second's worth, at least one) keeps
-    # bursts short: a server's limiter usually allows a tenth of a second's
-    # worth, so our bursts, even bunched up by the network, fit in it.
-    return max(1.0, rate / 50)

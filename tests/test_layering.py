@@ -49,6 +49,7 @@ LAYERS: dict[str, int] = {
     "_types": 1,  # named unions of user input: _retry's RetryPolicy
     "_transport": 2,
     "_scheduler": 2,
+    "_pace": 2,  # the limiter's arithmetic
     "_answers": 2,  # reads a transport's RawResponse
     "_client": 3,
     "_resources": 3,
