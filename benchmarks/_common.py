@@ -51,9 +51,9 @@ def server(*argv: str) -> Iterator[str]:
             proc.kill()
 
 
-def fast_server() -> contextlib.AbstractContextManager[str]:
+def fast_server(*flags: str) -> contextlib.AbstractContextManager[str]:
     """The minimal asyncio server of fast_server.py."""
-    return server(str(HERE / "fast_server.py"))
+    return server(str(HERE / "fast_server.py"), *flags)
 
 
 def emulator(*flags: str) -> contextlib.AbstractContextManager[str]:

@@ -9,7 +9,9 @@ Prints one JSON line of figures.  Variants:
   limit of the client side on this machine;
 - ``httpx``: the same loop with httpx;
 - ``gather``: a naive ``asyncio.gather`` over ``client.assets.register``;
-- ``register_many``: ``maiu_async.register_many``.
+- ``register_many``: ``maiu_async.register_many``, pool sized to match;
+- ``default_client``: ``register_many`` on a ``MaiuClient()`` built with
+  no options at all (the plain Python API).
 """
 
 from __future__ import annotations
@@ -116,10 +118,21 @@ async def gather(url: str, n: int, c: int) -> tuple[list[float], int]:
     return latencies, n
 
 
-async def register_many(url: str, n: int, c: int) -> tuple[list[float], int]:
+async def register_many(
+    url: str, n: int, c: int, *, sized: bool = True
+) -> tuple[list[float], int]:
     """The bulk engine."""
+    from maiu_async import MaiuClient  # noqa: PLC0415
+
     latencies: list[float] = []
-    async with make_client(url, c) as client:
+    client = (
+        make_client(url, c)
+        if sized
+        else MaiuClient(
+            access_key=ACCESS_KEY, secret_key=SECRET_KEY, endpoint=url
+        )
+    )
+    async with client:
         report = await maiu_async.register_many(
             client,
             WS,
@@ -137,6 +150,7 @@ VARIANTS = {
     "httpx": httpx_loop,
     "gather": gather,
     "register_many": register_many,
+    "default_client": lambda url, n, c: register_many(url, n, c, sized=False),
 }
 
 

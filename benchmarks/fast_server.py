@@ -5,7 +5,13 @@ An asyncio protocol (uvloop when installed), keep-alive, pipelining-safe,
 no routing and no signature checks: it exists to measure the client, so
 it must never be the bottleneck.  Run it in its own process:
 
-    python benchmarks/fast_server.py --port 0
+    python benchmarks/fast_server.py --port 0 [--latency SECONDS]
+
+With ``--latency`` every answer is sent that many seconds after its
+request arrived (a latency-bound server that costs no CPU).  With
+``--rate-limit R`` it accepts R requests per second (a token bucket
+holding R/10) and answers the rest 429, gateway code 420, with no
+``Retry-After``: the real gateway's behaviour as far as it is known.
 
 It prints ``listening on http://127.0.0.1:PORT`` and serves until killed.
 """
@@ -16,6 +22,7 @@ import argparse
 import asyncio
 import contextlib
 import sys
+import time
 
 
 HEAD = (
@@ -30,10 +37,45 @@ BODY = (
 )
 
 
+LIMITED = (
+    b"HTTP/1.1 429 Too Many Requests\r\n"
+    b"Content-Type: application/json\r\n"
+    b"Content-Length: %d\r\n\r\n"
+)
+LIMITED_BODY = (
+    b'{"error":{"errorCode":"420","message":"Rate Limited",'
+    b'"details":"Too many requests"}}'
+)
+
+
+class Bucket:
+    """A token bucket: *rate* a second, holding *rate* / 10."""
+
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+        self.burst = max(1.0, rate / 10)
+        self.tokens = self.burst
+        self.last = time.monotonic()
+
+    def take(self) -> bool:
+        """Take a token if there is one."""
+        now = time.monotonic()
+        self.tokens = min(
+            self.burst, self.tokens + (now - self.last) * self.rate
+        )
+        self.last = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
 class Protocol(asyncio.Protocol):
     """Parse requests by Content-Length and answer each at once."""
 
     counter = 0
+    latency = 0.0
+    bucket: Bucket | None = None
 
     def __init__(self) -> None:
         self.buf = b""
@@ -59,11 +101,23 @@ class Protocol(asyncio.Protocol):
             if len(self.buf) < total:
                 break
             self.buf = self.buf[total:]
+            if Protocol.bucket is not None and not Protocol.bucket.take():
+                out.append(LIMITED % len(LIMITED_BODY) + LIMITED_BODY)
+                continue
             Protocol.counter += 1
             body = BODY % Protocol.counter
             out.append(HEAD % len(body) + body)
         if out and self.transport is not None:
-            self.transport.write(b"".join(out))
+            if Protocol.latency:
+                asyncio.get_running_loop().call_later(
+                    Protocol.latency, self._write, b"".join(out)
+                )
+            else:
+                self.transport.write(b"".join(out))
+
+    def _write(self, data: bytes) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.write(data)
 
 
 async def serve(host: str, port: int) -> None:
@@ -82,7 +136,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--rate-limit", type=float, default=None)
     args = parser.parse_args()
+    Protocol.latency = args.latency
+    if args.rate_limit is not None:
+        Protocol.bucket = Bucket(args.rate_limit)
     try:
         import uvloop  # noqa: PLC0415
 

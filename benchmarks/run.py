@@ -21,7 +21,7 @@ import time
 
 from pathlib import Path
 
-from _common import HERE, emulator, fast_server, run_worker
+from _common import HERE, fast_server, run_worker
 
 
 def ceiling(n: int, conc: int, rounds: int) -> list[str]:
@@ -51,6 +51,47 @@ def ceiling(n: int, conc: int, rounds: int) -> list[str]:
             ]
         except RuntimeError as exc:
             runs["httpx"] = [{"error": str(exc).splitlines()[0]}]
+    return [
+        (
+            f"### 1. Client ceiling ({n} requests, concurrency {conc}, "
+            f"fast loopback server, best of {rounds} interleaved rounds)"
+        ),
+        "",
+        *_table(runs),
+    ]
+
+
+def latency_bound(n: int, conc: int, lat: float, rounds: int) -> list[str]:
+    """
+    Scenario 2: a latency-bound server, the plain Python API vs raw.
+
+    ``default_client`` is ``register_many(MaiuClient(), concurrency=conc)``
+    with no options at all; ``raw`` is the bare aiohttp loop at the same
+    concurrency.  The server answers each request after *lat* seconds and
+    costs no CPU, so the ratio shows whether the engine keeps *conc*
+    requests in flight.
+    """
+    runs: dict[str, list[dict]] = {}
+    with fast_server("--latency", str(lat)) as url:
+        for _ in range(rounds):
+            for variant in ("raw", "default_client"):
+                runs.setdefault(variant, []).append(
+                    run_worker(
+                        "ceiling_worker.py", variant, url, str(n), str(conc)
+                    )
+                )
+    return [
+        (
+            f"### 2. Latency-bound ({n} requests, concurrency {conc}, "
+            f"{lat * 1000:.0f} ms per answer, best of {rounds} interleaved "
+            "rounds)"
+        ),
+        "",
+        *_table(runs, ideal=conc / lat),
+    ]
+
+
+def _table(runs: dict[str, list[dict]], ideal: float | None = None):
     best = {
         name: max(rs, key=lambda r: r.get("req_per_s") or 0)
         for name, rs in runs.items()
@@ -58,111 +99,76 @@ def ceiling(n: int, conc: int, rounds: int) -> list[str]:
     raw = best["raw"]["req_per_s"]
     out = [
         (
-            f"### 1. Client ceiling ({n} requests, concurrency {conc}, "
-            f"fast loopback server, best of {rounds} interleaved rounds)"
+            "| variant | req/s (best) | x raw | all rounds req/s | "
+            "all rounds x raw | p50 ms | p99 ms | CPU µs/req |"
+            + (" x ideal |" if ideal else "")
         ),
-        "",
-        (
-            "| variant | req/s (best) | x raw | all rounds req/s | p50 ms | "
-            "p99 ms | CPU µs/req | peak RSS MB |"
-        ),
-        "|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|" + ("---|" if ideal else ""),
     ]
+    raws = [r["req_per_s"] for r in runs["raw"]]
     for name, r in best.items():
         if "error" in r:
             out.append(f"| {name} | failed: {r['error']} | | | | | | |")
             continue
-        every = ", ".join(str(x.get("req_per_s")) for x in runs[name])
+        every = [x.get("req_per_s") or 0 for x in runs[name]]
+        # Round i of a variant against round i of raw: the same minutes.
+        paired = ", ".join(
+            f"{x / y:.2f}" for x, y in zip(every, raws, strict=False)
+        )
         out.append(
             f"| {name} | {r['req_per_s']} | {r['req_per_s'] / raw:.2f} | "
-            f"{every} | {r['p50_ms']} | {r['p99_ms']} | "
-            f"{r['cpu_us_per_req']} | {r['peak_rss_mb']} |"
+            f"{', '.join(map(str, every))} | {paired} | {r['p50_ms']} | "
+            f"{r['p99_ms']} | {r['cpu_us_per_req']} |"
+            + (f" {r['req_per_s'] / ideal:.2f} |" if ideal else "")
         )
     return [*out, ""]
 
 
-def latency_bound(n: int, conc: int, latencies: list[float]) -> list[str]:
-    """Scenario 2: emulator with added latency."""
+def discovery(limits: list[float], seconds: float, window: tuple) -> list[str]:
+    """
+    Scenario 3: the default user against an unknown server limit.
+
+    The fast server enforces R requests per second (a token bucket of
+    R/10, no Retry-After; the emulator's ``--rate-limit`` does the same,
+    but its per-request CPU would share the two cores); the client has no rate, the job has none or 2 R,
+    concurrency 64.  Figures are over the steady *window* (seconds).
+    """
+    first, last = window
     out = [
         (
-            f"### 2. Latency-bound ({n} keys, concurrency {conc}, "
-            "emulator in its own process)"
+            f"### 3. Rate discovery (token-bucket server at R, bucket R/10, "
+            f"no Retry-After; concurrency 64; {seconds:.0f} s each, "
+            f"steady state = seconds {first} to {last})"
         ),
         "",
         (
-            "| added latency | achieved req/s | ideal (conc / latency) | ratio | "
-            "p50 ms | p99 ms | client CPU µs/req |"
+            "| R | job rate | accepted req/s | x R | 429s / POSTs | "
+            "measured limit | limiter rate at end |"
         ),
         "|---|---|---|---|---|---|---|",
     ]
-    for lat in latencies:
-        with emulator("--latency", str(lat)) as url:
-            r = run_worker(
-                "scenario_worker.py",
-                "latency",
-                url,
-                str(n),
-                str(conc),
-                str(lat),
+    for limit in limits:
+        for job_rate in (None, 2 * limit):
+            with fast_server("--rate-limit", str(limit)) as url:
+                r = run_worker(
+                    "scenario_worker.py",
+                    "discover",
+                    url,
+                    str(seconds),
+                    "none" if job_rate is None else str(job_rate),
+                )
+            ok = r["ok_per_second"][first:last]
+            limited = r["limited_per_second"][first:last]
+            accepted = sum(ok) / len(ok)
+            share = sum(limited) / max(1, sum(ok) + sum(limited))
+            out.append(
+                f"| {limit:.0f} | "
+                f"{'none' if job_rate is None else f'{job_rate:.0f}'} | "
+                f"{accepted:.1f} | {accepted / limit:.3f} | "
+                f"{share * 100:.1f}% | {r['measured_limit']} | "
+                f"{r['limiter_rate_at_end']} |"
             )
-        out.append(
-            f"| {lat * 1000:.0f} ms | {r['req_per_s']} | "
-            f"{r['ideal_req_per_s']:.0f} | {r['ratio_to_ideal']} | "
-            f"{r['p50_ms']} | {r['p99_ms']} | {r['cpu_us_per_req']} |"
-        )
     return [*out, ""]
-
-
-def rate_accuracy(rate: float, seconds: float) -> list[str]:
-    """Scenario 3: client at R against a server at R, then at 2R."""
-    out = [
-        (
-            f"### 3. Rate accuracy (server limit {rate:.0f} req/s, "
-            f"{seconds:.0f} s each)"
-        ),
-        "",
-        (
-            "| client rate | achieved req/s (after 2 s) | error vs R | "
-            "429s | limiter rate at end | converged after |"
-        ),
-        "|---|---|---|---|---|---|",
-    ]
-    for client_rate in (rate, 2 * rate):
-        with emulator("--rate-limit", str(rate)) as url:
-            r = run_worker(
-                "scenario_worker.py",
-                "rate",
-                url,
-                str(seconds),
-                str(client_rate),
-            )
-            stats = _stats(url)
-        per = r["per_second"]
-        steady = per[2:] or per
-        achieved = sum(steady) / len(steady)
-        conv = next(
-            (
-                i
-                for i in range(len(per))
-                if all(abs(x - rate) <= 0.1 * rate for x in per[i:-1])
-            ),
-            None,
-        )
-        out.append(
-            f"| {client_rate:.0f} | {achieved:.1f} | "
-            f"{(achieved - rate) / rate * 100:+.1f}% | "
-            f"{stats.get('rate_limited', '?')} | {r['limiter_rate_at_end']} | "
-            f"{'never' if conv is None else f'{conv} s'} |"
-        )
-    return [*out, ""]
-
-
-def _stats(url: str) -> dict:
-    import json  # noqa: PLC0415
-    import urllib.request  # noqa: PLC0415
-
-    with urllib.request.urlopen(f"{url}/_emulator/stats") as resp:  # noqa: S310
-        return json.loads(resp.read())
 
 
 def memory(sizes: list[int], conc: int) -> list[str]:
@@ -210,9 +216,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--write", action="store_true")
+    parser.add_argument(
+        "--only",
+        default="ceiling,latency,discovery,memory,overhead",
+        help="comma-separated scenarios to run",
+    )
     args = parser.parse_args()
+    only = set(args.only.split(","))
     q = args.quick
-    command = "python benchmarks/run.py" + (" --quick" if q else "")
+    command = " ".join(["python benchmarks/run.py", *sys.argv[1:]])
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     lines = [
         "# Benchmark results",
@@ -224,11 +236,19 @@ def main() -> None:
         ),
         "",
     ]
-    lines += ceiling(2000 if q else 20000, 64, 1 if q else 3)
-    lines += latency_bound(400 if q else 8000, 200, [0.05, 0.2])
-    lines += rate_accuracy(200, 4 if q else 30)
-    lines += memory([2000, 10000] if q else [100_000, 1_000_000], 64)
-    lines += overhead()
+    if "ceiling" in only:
+        lines += ceiling(2000 if q else 20000, 64, 1 if q else 3)
+    if "latency" in only:
+        lines += latency_bound(1000 if q else 8000, 200, 0.05, 1 if q else 3)
+    if "discovery" in only:
+        if q:
+            lines += discovery([200], 8, (3, 8))
+        else:
+            lines += discovery([200, 800], 30, (5, 25))
+    if "memory" in only:
+        lines += memory([2000, 10000] if q else [100_000, 1_000_000], 64)
+    if "overhead" in only:
+        lines += overhead()
     report = "\n".join(lines)
     print(report)
     if args.write:

@@ -2,7 +2,7 @@
 Bulk-engine scenarios against the emulator or the fast server.
 
     python benchmarks/scenario_worker.py latency URL N CONCURRENCY LATENCY
-    python benchmarks/scenario_worker.py rate URL SECONDS CLIENT_RATE
+    python benchmarks/scenario_worker.py discover URL SECONDS JOB_RATE|none
     python benchmarks/scenario_worker.py memory URL KEYS_FILE CONCURRENCY
 
 Prints one JSON line of figures.
@@ -19,7 +19,7 @@ from _common import ACCESS_KEY, SECRET_KEY, clock, cpu_seconds, summary
 
 import maiu_async
 
-from maiu_async import ConnectionLimits, MaiuClient
+from maiu_async import AiohttpTransport, ConnectionLimits, MaiuClient
 
 
 BUCKET = "bench-bucket"
@@ -75,46 +75,80 @@ async def latency(url: str, n: int, conc: int, lat: float) -> dict:
     return out
 
 
-async def rate(url: str, seconds: float, client_rate: float) -> dict:
-    """
-    Emulator enforcing a rate: accuracy, 429s, time to converge.
+class Counting:
+    """A transport that notes when each POST was answered, and how."""
 
-    The rate is the client's (a job's own rate is paced by a limiter of
-    the job, which is not visible from outside), so that the limiter's
-    state can be read at the end.
+    def __init__(self) -> None:
+        self.inner = AiohttpTransport()
+        self.log: list[tuple[float, int]] = []
+
+    async def open(self) -> None:
+        """Open the wrapped transport."""
+        await self.inner.open()
+
+    async def close(self) -> None:
+        """Close the wrapped transport."""
+        await self.inner.close()
+
+    async def send(self, method, url, headers, body):  # type: ignore[no-untyped-def]
+        """Send through the wrapped transport and note the answer."""
+        raw = await self.inner.send(method, url, headers, body)
+        if method == "POST":
+            self.log.append((clock(), raw.status))
+        return raw
+
+
+async def discover(url: str, seconds: float, job_rate: float | None) -> dict:
     """
-    stamps: list[float] = []
-    n = int(client_rate * seconds) + 10_000
-    async with client(url, rate=client_rate) as c:
-        pid = await project(c, f"bench-rate-{int(client_rate)}")
+    The default user against an unknown limit: no client rate, a job
+    with *job_rate* (or none), concurrency 64, no Retry-After (the fast
+    server with ``--rate-limit``: the emulator's HMAC checks would make
+    the server's CPU, not its limit, the bottleneck on a small machine).
+
+    Reports the POSTs answered per second, and the 429s among them.
+    """
+    transport = Counting()
+    c = MaiuClient(
+        access_key=ACCESS_KEY,
+        secret_key=SECRET_KEY,
+        endpoint=url,
+        transport=transport,
+    )
+    n = 10_000_000
+    async with c:
         t0 = clock()
-
-        async def run() -> None:
-            await maiu_async.register_many(
-                c,
-                f"bench-rate-{int(client_rate)}",
-                pid,
-                bucket_name=BUCKET,
-                keys=keys(n),
-                concurrency=64,
-                on_result=lambda o: stamps.append(clock() - t0),
-            )
-
-        with_timeout = asyncio.wait_for(run(), timeout=seconds)
+        job = maiu_async.register_many(
+            c,
+            "bench-ws",
+            1,
+            bucket_name=BUCKET,
+            keys=keys(n),
+            concurrency=64,
+            rate=job_rate,
+        )
         try:
-            await with_timeout
+            await asyncio.wait_for(job, timeout=seconds)
         except TimeoutError:
             pass
-        throttled = c.limiter  # the limiter's state at the end
-    per_second = [0] * int(seconds)
-    for s in stamps:
+        limiter = c.limiter
+        measured = limiter.measured_limit
+        rate_at_end = limiter.rate
+    ok = [0] * int(seconds)
+    limited = [0] * int(seconds)
+    for t, status in transport.log:
+        s = int(t - t0)
         if s < seconds:
-            per_second[int(s)] += 1
+            if status == 429:
+                limited[s] += 1
+            else:
+                ok[s] += 1
     return {
         "seconds": seconds,
-        "client_rate": client_rate,
-        "per_second": per_second,
-        "limiter_rate_at_end": round(throttled.rate or 0, 1),
+        "job_rate": job_rate,
+        "ok_per_second": ok,
+        "limited_per_second": limited,
+        "measured_limit": round(measured or 0, 1),
+        "limiter_rate_at_end": round(rate_at_end or 0, 1),
     }
 
 
@@ -152,8 +186,9 @@ def main() -> None:
     name, url, *rest = sys.argv[1:]
     if name == "latency":
         coro = latency(url, int(rest[0]), int(rest[1]), float(rest[2]))
-    elif name == "rate":
-        coro = rate(url, float(rest[0]), float(rest[1]))
+    elif name == "discover":
+        job_rate = None if rest[1] == "none" else float(rest[1])
+        coro = discover(url, float(rest[0]), job_rate)
     else:
         coro = memory(url, rest[0], int(rest[1]))
     result = asyncio.run(coro)

@@ -232,6 +232,20 @@ class MaiuClient:
         return self._credentials
 
     @property
+    def max_connections(self) -> int | None:
+        """
+        The most connections the client opens at once (``None``: no cap).
+
+        The default transport's pool size; a transport of your own may
+        state one as a ``max_connections`` attribute.  A bulk job whose
+        concurrency exceeds it is refused.
+
+        .. versionadded:: 0.2.0
+        """
+        cap = getattr(self._transport, "max_connections", None)
+        return cap if isinstance(cap, int) else None
+
+    @property
     def limiter(self) -> AdaptiveLimiter:
         """
         The client's one rate limiter (exists while the client is open).
@@ -354,7 +368,13 @@ class MaiuClient:
                 payload = dict(payload)
             body = _ENCODER.encode(payload).encode()
         policy = self._retry if retry is USE_CLIENT_DEFAULT else retry
-        envelope = await self._send_retrying(method, target, url, body, policy)
+        if policy is None or policy.attempts <= 1:
+            # One attempt (a bulk job's, say): no retry loop to go through.
+            envelope = await self._send(method, target, url, body, policy)
+        else:
+            envelope = await self._send_retrying(
+                method, target, url, body, policy
+            )
         if model is None:
             return None
         try:
@@ -400,8 +420,11 @@ class MaiuClient:
         body: bytes | None,
         policy: RetryPolicy | None,
     ) -> dict[str, Any]:
-        limiter = self.limiter
-        await limiter.acquire()
+        limiter = self._limiter
+        if limiter is None or self._state is not _State.OPENED:
+            self._check_open()  # raises: not open (any more)
+            raise AssertionError("unreachable")  # pragma: no cover
+        sent = await limiter.acquire()
         # The signed headers stay out of this frame's locals, which a
         # traceback keeps: a logged error's frames must not replay.
         raw = await self._transport.send(
@@ -427,9 +450,9 @@ class MaiuClient:
             pause = None
             if exc.retry_after is not None:
                 pause = (policy or _DEFAULT_RETRY).wait_for(1, exc.retry_after)
-            limiter.throttled(pause)
+            limiter.throttled(pause, sent)
             raise
-        limiter.succeeded()
+        limiter.succeeded(sent)
         return envelope
 
 

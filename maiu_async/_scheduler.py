@@ -1,16 +1,16 @@
 """
 When a request may go (whether to try again is `maiu_async._retry`).
 
-- `AdaptiveLimiter`: one per client (and one per bulk job with a rate),
-  built inside the running loop.  A small leaky bucket paces requests at
-  the current rate; when 429s stand out among the answers the rate is
-  lowered (multiplicative decrease) and everyone waits out the server's
-  ``Retry-After``; successes raise it again additively, up to the
-  configured ceiling.
+- `AdaptiveLimiter`: one per client, built inside the running loop.  A
+  small leaky bucket paces requests at the current rate.  When 429s
+  stand out among the answers, the rate at which the server still
+  accepted requests is a measurement of its limit: the limiter paces
+  just under it, then probes upward along a cubic curve (as TCP CUBIC
+  does), flat near the measured limit and steeper away from it.
 
-The bucket is ours rather than aiolimiter's: the rate changes on every
-success while it recovers, and aiolimiter offers no public way to change
-the rate of a bucket that has waiters.
+The bucket is ours rather than aiolimiter's: the rate changes while the
+limiter probes, and aiolimiter offers no public way to change the rate
+of a bucket that has waiters.
 
 Time is the event loop's clock (``loop.time()``), so tests drive it by
 patching it and never sleep.
@@ -26,6 +26,8 @@ import math
 
 import anyio
 
+from ._pace import MIN_SAMPLE, Bucket, Epoch, Probe
+
 
 __all__ = ["AdaptiveLimiter"]
 
@@ -38,10 +40,18 @@ _log = logging.getLogger("maiu_async.scheduler")
 
 #: Acquisitions are counted in windows of this many seconds.
 _WINDOW = 1.0
-#: Answers are judged in blocks of this many (or per window, if fewer).
+#: Answers are judged over epochs of at least this many seconds (and
+#: `MIN_SAMPLE` answers).
+_EPOCH = 0.5
+#: A block of this many answers that is mostly 429s is judged at once.
 _BLOCK = 50
-#: A window of fewer answers than this is not judged.
-_MIN_SAMPLE = 8
+#: Stray 429s are never taken for more than this share of the answers.
+_MAX_BACKGROUND = 0.25
+#: 429s whose share a decrease left above this fraction of what it was
+#: are taken for the usual share, not the load's.
+_SAME_SHARE = 0.75
+#: The probing rate is recomputed at most this often (seconds).
+_REGROW = 0.01
 
 
 class AdaptiveLimiter:
@@ -49,54 +59,65 @@ class AdaptiveLimiter:
     Paces requests at an adaptive rate under an optional ceiling.
 
     With no ceiling the limiter lets everything through until the server
-    pushes back; from then on it paces at a fraction (*decrease*) of the
-    throughput it had observed in the last second or two.
+    pushes back; with one it paces at the ceiling until then.
 
-    Pushing back means: more than *tolerance* of a block of answers were
-    429s (blocks are the last 50 answers, or the last second's if fewer,
-    at least 8).  A stray 429 among successes is
-    retried by whoever got it, after its ``Retry-After``, but does not
-    slow everyone down: a server whose throttling is not tied to load
-    (or a fault injector) would otherwise drive the rate to its minimum.
-    When the limiter does decrease, every request waits out the
-    ``Retry-After`` that triggered it, and further 429s do not lower the
-    rate again for *cooldown* seconds (or until the pause ends): the
-    requests in flight when the server starts refusing all bounce
-    together, and each of them halving the rate would collapse it.
-    Successes raise the rate by *increase* requests per second per second,
-    up to the ceiling.
+    Pushing back means: over an epoch (half a second and at least 8
+    answers, or a block of 50 answers mostly 429s), more than the usual
+    share of 429s plus *tolerance*.  The usual share is what is seen
+    just after a decrease, if slowing down did not lower it much; a
+    server (or a fault injector) whose 429s are not tied to
+    load thus cannot drive the rate down step after step.  Answers to
+    requests sent before the last change of rate are not judged: they
+    met the old rate.
+
+    On pushback the limiter measures the server's limit as the rate of
+    successes in the second after the first 429 of the epoch (or, if
+    nearly everything bounces before then, of the whole epoch; if too
+    few got through, half the throughput), paces at *decrease* times it, waits
+    out the ``Retry-After`` that came with the 429s (if any), and then
+    probes upward: back at the measured limit after *probe* seconds,
+    growing faster beyond it, and by at least *increase* requests per
+    second per second, never above the ceiling.
 
     Args:
         ceiling: Max requests per second, or ``None`` for no ceiling.
         minimum: The rate never drops below this.
-        decrease: Factor applied to the rate on a decrease.
-        increase: Requests per second added per second of successes.
-        tolerance: Fraction of 429 answers tolerated without a decrease.
-        cooldown: Seconds after a decrease during which 429s do not lower
-            the rate again.
+        decrease: Fraction of the measured limit paced at after pushback.
+        increase: Requests per second the probing adds per second, at
+            least.
+        tolerance: Share of 429 answers, beyond the usual share, that is
+            tolerated without a decrease.
+        probe: Seconds the probing takes to climb back to the measured
+            limit.
 
-    .. versionchanged:: 0.1.0 `set_ceiling`, *tolerance*, *cooldown*.
+    .. versionchanged:: 0.1.0 `set_ceiling`, *tolerance*.
+    .. versionchanged:: 0.2.0
+       The limit is measured from the successes and probed along a cubic
+       curve (*probe*), instead of halving the rate and climbing back
+       linearly; *cooldown* is gone (answers to requests sent before a
+       change are not judged).
 
     """
 
     __slots__ = (
-        "_block_closed",
+        "_background",
         "_bucket",
         "_ceiling",
-        "_cooldown",
         "_decrease",
+        "_epoch",
         "_increase",
-        "_limited",
+        "_judged_429",
         "_loop",
         "_minimum",
-        "_ok",
         "_paused_until",
         "_pending_retry_after",
         "_prev_count",
         "_prev_start",
-        "_quiet_until",
+        "_probe",
+        "_probe_seconds",
         "_rate",
-        "_throttled_ever",
+        "_sample_background",
+        "_share_at_cut",
         "_tolerance",
         "_win_count",
         "_win_start",
@@ -107,10 +128,10 @@ class AdaptiveLimiter:
         ceiling: float | None = None,
         *,
         minimum: float = 1.0,
-        decrease: float = 0.5,
-        increase: float = 10.0,
-        tolerance: float = 0.2,
-        cooldown: float = 0.25,
+        decrease: float = 0.97,
+        increase: float = 1.0,
+        tolerance: float = 0.02,
+        probe: float = 4.0,
     ) -> None:
         _check_ceiling(ceiling)
         if not 0 < decrease < 1:
@@ -119,26 +140,29 @@ class AdaptiveLimiter:
             raise ValueError(f"minimum must be positive, got {minimum!r}")
         if not 0 <= tolerance < 1:
             raise ValueError(f"tolerance must be in [0, 1), got {tolerance!r}")
+        if not probe > 0:
+            raise ValueError(f"probe must be positive, got {probe!r}")
         self._ceiling = ceiling
         self._minimum = minimum
         self._decrease = decrease
         self._increase = increase
         self._tolerance = tolerance
-        self._cooldown = cooldown
+        self._probe_seconds = probe
         self._rate: float | None = ceiling
-        self._bucket = _Bucket(ceiling) if ceiling is not None else None
+        self._bucket = Bucket(ceiling) if ceiling is not None else None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._paused_until = -math.inf
-        self._quiet_until = -math.inf
-        self._throttled_ever = False
+        self._epoch: Epoch | None = None
+        self._judged_429 = 0
+        self._pending_retry_after: float | None = None
+        self._probe: Probe | None = None
+        self._background = 0.0
+        self._share_at_cut = 0.0
+        self._sample_background = False
         self._win_start: float | None = None
         self._win_count = 0
         self._prev_start: float | None = None
         self._prev_count = 0
-        self._ok = 0
-        self._limited = 0
-        self._pending_retry_after: float | None = None
-        self._block_closed = False
 
     def __repr__(self) -> str:
         return f"<AdaptiveLimiter rate={self._rate} ceiling={self._ceiling}>"
@@ -153,13 +177,22 @@ class AdaptiveLimiter:
         """The configured ceiling (``None``: none)."""
         return self._ceiling
 
+    @property
+    def measured_limit(self) -> float | None:
+        """
+        The server's limit as last measured (``None``: never pushed back).
+
+        .. versionadded:: 0.2.0
+        """
+        return None if self._probe is None else self._probe.limit
+
     def set_ceiling(self, ceiling: float | None) -> None:
         """
         Change the ceiling.
 
         A limiter that never decreased jumps to the new ceiling (or back
         to unpaced for ``None``); one that did keeps its learned rate,
-        lowered to the new ceiling if above it.
+        lowered to the new ceiling if above it, and probes on under it.
 
         Raises:
             ValueError: *ceiling* is not positive.
@@ -169,7 +202,7 @@ class AdaptiveLimiter:
         """
         _check_ceiling(ceiling)
         self._ceiling = ceiling
-        if not self._throttled_ever:
+        if self._probe is None:
             if ceiling is None:
                 self._rate = None
                 self._bucket = None
@@ -180,8 +213,17 @@ class AdaptiveLimiter:
         ):
             self._set_rate(ceiling)
 
-    async def acquire(self) -> None:
-        """Wait until a request may be sent."""
+    async def acquire(self) -> float:
+        """
+        Wait until a request may be sent.
+
+        Returns:
+            When it may be sent, on the loop's clock: pass it back to
+            `succeeded` or `throttled` with the answer.
+
+        .. versionchanged:: 0.2.0 Returns the send time.
+
+        """
         now = self._now()
         while self._paused_until > now:
             await _sleep(self._paused_until - now)
@@ -189,46 +231,58 @@ class AdaptiveLimiter:
         win_start = self._win_start
         if win_start is None or now - win_start >= _WINDOW:
             self._roll(now)
+            self._epoch_at(now)
         self._win_count += 1
+        probe = self._probe
+        if probe is not None and now - probe.last >= _REGROW:
+            self._grow(probe, now)
         if self._bucket is not None:
             wait = self._bucket.reserve(now)
             if wait > 0:
                 await _sleep(wait)
+                return now + wait
+        return now
 
-    def throttled(self, retry_after: float | None) -> None:
-        """Feed back a 429: maybe lower the rate and pause everyone."""
+    def throttled(
+        self, retry_after: float | None, sent: float | None = None
+    ) -> None:
+        """
+        Feed back a 429 to the request sent at *sent* (``None``: now).
+
+        Args:
+            retry_after: The wait the server asked for, if any; everyone
+                waits it out if this 429 makes the limiter decrease.
+            sent: What `acquire` returned for the request.
+
+        """
         now = self._now()
-        win_start = self._win_start
-        if win_start is None or now - win_start >= _WINDOW:
-            self._roll(now)
-        self._limited += 1
+        epoch = self._epoch_at(now)
+        if epoch.first_answer is None:
+            epoch.first_answer = now
         if retry_after is not None:
             self._pending_retry_after = retry_after
-        if self._limited > self._tolerance * _BLOCK:
-            self._decrease_now(now)
-        elif self._ok + self._limited >= _BLOCK:
-            self._ok = self._limited = 0
-            self._block_closed = True
+        if sent is not None and sent < epoch.start:
+            return
+        if epoch.first_429 is None:
+            epoch.first_429 = now
+            epoch.ok_at_first_429 = epoch.received
+        self._judged_429 += 1
+        self._judge(epoch, now)
 
-    def succeeded(self) -> None:
-        """Feed back a success: raise the rate a little."""
-        ok = self._ok + 1
-        if ok + self._limited >= _BLOCK:
-            self._ok = self._limited = 0
-            self._block_closed = True
-        else:
-            self._ok = ok
-        rate = self._rate
-        if rate is None:
+    def succeeded(self, sent: float | None = None) -> None:
+        """
+        Feed back a success of the request sent at *sent* (``None``: now).
+        """
+        now = self._now()
+        epoch = self._epoch_at(now)
+        if epoch.first_answer is None:
+            epoch.first_answer = now
+        epoch.received += 1
+        if sent is not None and sent < epoch.start:
             return
-        ceiling = self._ceiling
-        if ceiling is not None and rate >= ceiling:
-            return
-        # `increase` per second of successes at the current rate.
-        new = rate + self._increase / max(rate, 1.0)
-        self._set_rate(new if ceiling is None else min(new, ceiling))
-        if ceiling is not None and new >= ceiling:
-            _log.info("rate back at its ceiling, %.1f requests/s", ceiling)
+        epoch.ok += 1
+        if now - epoch.start >= _EPOCH:
+            self._judge(epoch, now)
 
     def observed(self) -> float:
         """
@@ -248,33 +302,92 @@ class AdaptiveLimiter:
         elapsed = max(now - start, 1e-3)
         return max(count / elapsed, self._minimum)
 
-    def _decrease_now(self, now: float) -> None:
-        retry_after = self._pending_retry_after
-        self._ok = self._limited = 0
-        self._pending_retry_after = None
-        if now < self._quiet_until:
+    # -- judging ---------------------------------------------------------
+
+    def _epoch_at(self, now: float) -> Epoch:
+        epoch = self._epoch
+        if epoch is None:
+            epoch = self._epoch = Epoch(now)
+        return epoch
+
+    def _judge(self, epoch: Epoch, now: float) -> None:
+        limited = self._judged_429
+        total = epoch.ok + limited
+        if total < MIN_SAMPLE:
             return
+        share = limited / total
+        full = now - epoch.start >= _EPOCH
+        mostly = share > 0.5 and (full or total >= _BLOCK)
+        if not (full or mostly):
+            return
+        if self._sample_background:
+            # Just after a decrease: if slowing down left the share of
+            # 429s about as it was, they are not the load's.
+            self._sample_background = False
+            usual = share >= _SAME_SHARE * self._share_at_cut
+            self._background = min(share, _MAX_BACKGROUND) if usual else 0.0
+        base = self._background
+        noise = 2 * math.sqrt(base * (1 - base) / total)
+        if share > base + self._tolerance + noise:
+            # Unless nearly everything bounces, wait until the successes
+            # since the first 429 measure the limit.
+            if mostly or epoch.measured(now):
+                self._share_at_cut = share
+                self._decrease_now(epoch, now)
+        else:
+            self._new_epoch(now)
+
+    def _decrease_now(self, epoch: Epoch, now: float) -> None:
+        accepted = epoch.accepted(now)
+        rate = self._rate
+        if accepted is None:
+            # Next to nothing got through: no measurement, just back off.
+            accepted = target = (rate or self.observed()) / 2
+        else:
+            target = self._decrease * accepted
+            if rate is not None:
+                target = min(target, rate)
+        if self._ceiling is not None:
+            target = min(target, self._ceiling)
+        target = max(self._minimum, target)
+        retry_after = self._pending_retry_after
         if retry_after is not None and retry_after > 0:
             self._paused_until = max(self._paused_until, now + retry_after)
-        self._quiet_until = max(now + self._cooldown, self._paused_until)
-        self._throttled_ever = True
-        current = self._rate if self._rate is not None else self.observed()
-        self._set_rate(max(self._minimum, current * self._decrease))
-        _log.info(
-            "rate lowered to %.1f requests/s after 429 answers", self._rate
+        start = max(now, self._paused_until)
+        self._probe = Probe(
+            start,
+            target,
+            max(target, accepted),
+            self._probe_seconds,
+            self._increase,
         )
+        self._set_rate(target)
+        _log.info("rate lowered to %.1f requests/s after 429 answers", target)
+        # After a measured decrease the pace is under the limit, so the
+        # next epoch's 429s are the usual share; after a guess it may not
+        # be.
+        self._sample_background = epoch.measured(now)
+        self._new_epoch(start)
+
+    def _new_epoch(self, now: float) -> None:
+        self._epoch = Epoch(now)
+        self._judged_429 = 0
+        self._pending_retry_after = None
+
+    def _grow(self, probe: Probe, now: float) -> None:
+        probe.last = now
+        if now <= probe.start:
+            return
+        rate = probe.rate(now)
+        ceiling = self._ceiling
+        if ceiling is not None and rate > ceiling:
+            rate = ceiling
+        if rate != self._rate:
+            self._set_rate(rate)
+            if rate == ceiling:
+                _log.info("rate back at its ceiling, %.1f requests/s", ceiling)
 
     def _roll(self, now: float) -> None:
-        # At low rates a window sees no full block: judge what it saw, if
-        # enough.  Otherwise the partial block goes on.
-        limited, total = self._limited, self._ok + self._limited
-        if not self._block_closed and total >= _MIN_SAMPLE:
-            if limited > self._tolerance * total:
-                self._decrease_now(now)
-            else:
-                self._ok = self._limited = 0
-                self._pending_retry_after = None
-        self._block_closed = False
         self._prev_start = self._win_start
         self._prev_count = self._win_count
         self._win_start = now
@@ -289,7 +402,7 @@ class AdaptiveLimiter:
     def _set_rate(self, rate: float) -> None:
         self._rate = rate
         if self._bucket is None:
-            self._bucket = _Bucket(rate)
+            self._bucket = Bucket(rate)
         else:
             self._bucket.set_rate(rate)
 
@@ -297,50 +410,3 @@ class AdaptiveLimiter:
 def _check_ceiling(ceiling: float | None) -> None:
     if ceiling is not None and not ceiling > 0:
         raise ValueError(f"rate must be positive, got {ceiling!r}")
-
-
-class _Bucket:
-    """
-    A leaky bucket kept as its next due time (GCRA).
-
-    Each request is due ``1 / rate`` after the previous one and may go
-    early by the bucket's capacity less one; it sleeps until then.  Due
-    times are handed out in order, so waiters are served first come,
-    first served, and a rate change applies from the next request on.
-    A waiter that is cancelled leaves its time unused.
-
-    Strictly private.
-    """
-
-    __slots__ = ("_free_at", "_interval", "_slack")
-
-    def __init__(self, rate: float) -> None:
-        self._free_at = -math.inf
-        self._interval = 1.0
-        self._slack = 0.0
-        self.set_rate(rate)
-
-    def set_rate(self, rate: float) -> None:
-        """Pace at *rate* per second from the next slot on."""
-        self._interval = 1.0 / rate
-        self._slack = (_capacity(rate) - 1.0) * self._interval
-
-    def reserve(self, now: float) -> float:
-        """Take the next slot; return the seconds to wait for it."""
-        due = max(self._free_at, now)
-        self._free_at = due + self._interval
-        wait = due - self._slack - now
-        # Due times are sums of float intervals: a slot that is due "now"
-        # can come out picoseconds late, which is no reason to sleep.
-        return wait if wait > _EPSILON else 0.0
-
-
-#: Waits shorter than this (seconds) are rounding, not pacing.
-_EPSILON = 1e-9
-
-
-def _capacity(rate: float) -> float:
-    # A small bucket (a fiftieth of a second's worth, at least one) keeps
-    # bursts short: a server's limiter usually allows a tenth of a second's
-    # worth, so our bursts, even bunched up by the network, fit in it.
-    return max(1.0, rate / 50)

@@ -92,7 +92,11 @@ class ConnectionLimits:
     Size and lifetime of the connection pool.
 
     Attributes:
-        max_connections: Open connections in all (0: unlimited).
+        max_connections: Open connections in all (0: unlimited).  The
+            default, 512, fits any bulk job up to that concurrency (a job
+            whose concurrency exceeds its client's pool is refused, not
+            silently capped) and stays within a common limit of 1,024
+            open files.
         max_per_host: Open connections per host (0: unlimited).
         keepalive: Seconds an idle connection is kept for reuse.
         dns_cache_ttl: Seconds a DNS answer is cached (``None``: forever).
@@ -111,7 +115,7 @@ class ConnectionLimits:
 
     """
 
-    max_connections: int = 100
+    max_connections: int = 512
     max_per_host: int = 0
     keepalive: float = 30.0
     dns_cache_ttl: int | None = 300
@@ -286,6 +290,15 @@ class AiohttpTransport:
 
     def __repr__(self) -> str:
         return f"<AiohttpTransport open={self._session is not None}>"
+
+    @property
+    def max_connections(self) -> int | None:
+        """
+        The pool's size (``None``: unlimited).
+
+        .. versionadded:: 0.2.0
+        """
+        return self._limits.max_connections or None
 
     async def open(self) -> None:
         """Create the session and its connector (inside the loop)."""

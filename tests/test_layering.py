@@ -50,6 +50,7 @@ LAYERS: dict[str, int] = {
     "_budget": 1,  # answer bytes in flight: anyio only
     "_transport": 2,
     "_scheduler": 2,
+    "_pace": 2,  # the limiter's arithmetic
     "_answers": 2,  # reads a transport's RawResponse
     "_client": 3,
     "_resources": 3,

@@ -27,8 +27,11 @@ concurrency slot, so a key in backoff holds one, as with any retrying
 client).  No task is created per key; nothing is logged per key; the
 journal is written and fsynced once per chunk (group commit).
 
-The job never changes the client it is given: its rate, if any, is
-paced by a limiter the job owns, fed with the job's own answers.
+The job never changes the client it is given: its rate, if any, is a
+fixed ceiling paced by a limiter the job owns.  What the server accepts
+is learned by the client's limiter, which every request passes through:
+a server's limit is the account's, so all the users of one client share
+one measurement of it instead of each probing past it.
 
 Before the first key is sent, the feeder checks the target once
 (``_preflight``).
@@ -141,6 +144,7 @@ class Job:
         check_id("project_id", project_id)
         check_bucket_name(bucket_name)
         _check_keys(keys)
+        _check_pool(client, options.concurrency)
         # Keys are reserved in chunks: one write and one fsync each.
         self._chunk = min(max(4 * options.concurrency, 16), 1024)
         reconcile_batch = options.reconcile.batch if options.reconcile else 0
@@ -280,3 +284,16 @@ def _attach(exc: BaseException, report: Callable[[], BulkReport]) -> None:
     if report_of(exc) is None and not hasattr(exc, "report"):
         with contextlib.suppress(AttributeError, TypeError):
             exc.report = report()  # type: ignore[attr-defined]
+
+
+def _check_pool(client: MaiuClient, concurrency: int) -> None:
+    # Capping the concurrency silently at the pool's size halved the
+    # throughput of a latency-bound job (issue 15); the job may not
+    # resize the client's pool, so it refuses instead.
+    cap = client.max_connections
+    if cap is not None and concurrency > cap:
+        raise UsageError(
+            f"concurrency {concurrency} exceeds the client's pool of {cap} "
+            "connections: lower it, or give the client "
+            f"limits=ConnectionLimits(max_connections={concurrency})"
+        )

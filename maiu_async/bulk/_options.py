@@ -124,9 +124,10 @@ class BulkOptions:
     Attributes:
         concurrency: Requests in flight at most.
         rate: Ceiling on this job's registration requests per second,
-            paced by a limiter the job owns (it adapts below the ceiling
-            on 429s); ``None`` leaves the job unpaced, but for the
-            client's own limiter.  The client is never changed.
+            paced by a limiter the job owns; ``None`` leaves the job
+            unpaced.  Either way the client's limiter, which learns the
+            server's limit from its 429s, paces every request.  The
+            client's settings are never changed.
         journal: Path of a crash-safe journal to write and resume from.
         retry: Attempts and backoff per key; ``None``: one attempt.
         reconcile: How ambiguous keys are resolved; ``None`` reports them

@@ -2,7 +2,8 @@
 The workers: register keys, retrying what is certainly safe to retry.
 
 Each worker is a concurrency slot.  It takes a key from the work stream,
-sends it (paced by the job's own limiter, when the job has a rate) and
+sends it (paced at the job's own rate, when it has one: a fixed ceiling,
+since the client's limiter learns what the server accepts) and
 decides after each failure from the one retry verdict
 (`maiu_async._retry.verdict`):
 
@@ -132,8 +133,6 @@ async def _register(pipe: Pipeline, item: str | Pending) -> None:
                     continue
                 return
             pipe.unreachable = 0
-            if pacer is not None:
-                pacer.succeeded()
             pipe.registered(
                 key, asset.asset_id, attempts, started, reconciled=False
             )
@@ -218,8 +217,6 @@ def _after_failure(
             pipe.done()
             pipe.fail(stop)
             return None
-        if pipe.pacer is not None:
-            pipe.pacer.throttled(retry_after)
     if not pipe.stopping and pipe.unreachable >= max(
         UNREACHABLE_RUN, pipe.options.concurrency
     ):

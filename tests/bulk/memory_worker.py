@@ -44,6 +44,7 @@ class Client:
     """The slice of `MaiuClient` that bulk uses, and nothing more."""
 
     endpoint = "http://memory.invalid"
+    max_connections = None
 
     def __init__(self) -> None:
         self.assets = Assets()
