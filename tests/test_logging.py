@@ -6,6 +6,7 @@ and systemic stops.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from typing import TYPE_CHECKING
@@ -64,15 +65,21 @@ async def test_request_debug_line_names_the_request_id(
     assert SECRET_KEY not in caplog.text
 
 
-async def test_rate_changes_are_info(caplog: pytest.LogCaptureFixture):
+async def test_rate_changes_are_info(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+):
     """Lowering the rate after 429s, and its return, log one INFO each."""
     caplog.set_level(logging.INFO, logger="maiu_async")
-    limiter = AdaptiveLimiter(10.0, increase=1000.0, cooldown=1000.0)
+    loop = asyncio.get_running_loop()
+    now = [loop.time()]
+    monkeypatch.setattr(loop, "time", lambda: now[0])
+    limiter = AdaptiveLimiter(10.0, probe=1.0)
     await limiter.acquire()  # binds the loop's clock
     for _ in range(50):
         limiter.throttled(None)
     lowered = limiter.rate
-    limiter.succeeded()
+    now[0] += 60.0  # far past the probe's way back to the ceiling
+    await limiter.acquire()
 
     assert lowered is not None
     assert lowered < 10.0
