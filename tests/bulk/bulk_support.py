@@ -14,6 +14,7 @@ import anyio
 import attrs
 
 from aiohttp import web
+from testkeys import ACCESS_KEY, SECRET_KEY
 
 from maiu_async import RetryPolicy
 from maiu_async.bulk import ReconcilePolicy
@@ -28,8 +29,6 @@ if TYPE_CHECKING:
     from maiu_async.emulator import EmulatorState, Stats
 
 
-ACCESS_KEY = "AKIDBULKTEST"
-SECRET_KEY = "bulk-test-secret-never-shown"
 WORKSPACE = "bulk-ws"
 BUCKET = "bulk-bucket"
 
