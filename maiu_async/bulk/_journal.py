@@ -19,6 +19,7 @@ Format (UTF-8, newline-terminated lines, tab-separated fields)::
     U <key> <attempts> <reason>      unknown; may have been created
     S <key> <reason>                 skipped (invalid or duplicate)
     N <key>                          released: reserved but never sent
+    W <asset id>                     watermark: highest id at a run's start
 
 A field that is not printable, or starts with ``"``, is written as a JSON
 string.  The first line names the job (endpoint host, workspace, project
@@ -135,12 +136,14 @@ class Journal:
     Strictly private.
     """
 
-    __slots__ = ("_buf", "_fd", "_path")
+    __slots__ = ("_buf", "_fd", "_path", "watermark")
 
     def __init__(self, fd: int, path: str) -> None:
         self._fd = fd
         self._path = path
         self._buf: list[str] = []
+        #: The lowest watermark (``W``) an earlier run recorded, if any.
+        self.watermark: int | None = None
 
     def __repr__(self) -> str:
         return f"<Journal {self._path!r}>"
@@ -173,13 +176,16 @@ class Journal:
             raise JournalError(
                 f"cannot open journal {name!r}: {exc.strerror}"
             ) from exc
+        marks: list[int] = []
         try:
             _lock(fd, name)
-            maybe = _load(fd, name, identity, table)
+            maybe = _load(fd, name, identity, table, marks)
         except BaseException:
             os.close(fd)
             raise
-        return cls(fd, name), maybe
+        journal = cls(fd, name)
+        journal.watermark = min(marks, default=None)
+        return journal, maybe
 
     @property
     def path(self) -> str:
@@ -223,6 +229,13 @@ class Journal:
         Durably note that *keys* may be sent from now on.
         """
         self._write("".join(f"P\t{encode_field(k)}\n" for k in keys))
+        await anyio.to_thread.run_sync(os.fsync, self._fd)
+
+    async def mark(self, watermark: int) -> None:
+        """
+        Durably record this run's starting *watermark*.
+        """
+        self._write(f"W\t{watermark}\n")
         await anyio.to_thread.run_sync(os.fsync, self._fd)
 
     async def commit(self) -> None:
@@ -328,7 +341,11 @@ def _check_header(raw: bytes, name: str, identity: JobIdentity) -> None:
 
 
 def _load(
-    fd: int, name: str, identity: JobIdentity, table: KeyTable
+    fd: int,
+    name: str,
+    identity: JobIdentity,
+    table: KeyTable,
+    marks: list[int],
 ) -> dict[str, int]:
     maybe: dict[str, int] = {}
     with os.fdopen(os.dup(fd), "rb") as f:
@@ -358,7 +375,7 @@ def _load(
                 break
             good += len(raw)
             try:
-                _apply(raw, maybe, table)
+                _apply(raw, maybe, table, marks)
             except (ValueError, TypeError, IndexError) as exc:
                 raise JournalError(
                     f"journal {name!r} is corrupt at line {lineno}: {exc}"
@@ -366,9 +383,14 @@ def _load(
     return maybe
 
 
-def _apply(raw: bytes, maybe: dict[str, int], table: KeyTable) -> None:
+def _apply(
+    raw: bytes, maybe: dict[str, int], table: KeyTable, marks: list[int]
+) -> None:
     fields = raw[:-1].decode("utf-8", "surrogatepass").split("\t")
     tag = fields[0]
+    if tag == "W":
+        marks.append(int(fields[1]))
+        return
     if tag == "S":
         # Skipped keys were never reserved; a skipped duplicate must not
         # clear the state of the original.

@@ -23,6 +23,7 @@ import attrs
 from .._retry import RetryPolicy
 from ._report import Outcome, OutcomeStatus
 from ._state import FeederState, Flow, Intake, Phase, ReconcilerState
+from ._watermark import FROM_JOURNAL, Marks
 
 
 if TYPE_CHECKING:
@@ -70,6 +71,7 @@ class Pending:
         "maybe_created",
         "passes",
         "started",
+        "watermark",
     )
 
     def __init__(
@@ -83,6 +85,9 @@ class Pending:
         self.maybe_created = False
         #: Failed reconcile passes sat through.
         self.passes = 0
+        #: The highest asset id known when the key was first sent
+        #: (``_watermark``); an earlier run's keys take the journal's.
+        self.watermark: int | None = FROM_JOURNAL
 
 
 @attrs.define
@@ -120,6 +125,7 @@ class Pipeline:
         self.outbox = outbox
         self.tally = tally
         self.pacer: AdaptiveLimiter | None = None
+        self.marks = Marks()
         self.phase = Phase.UNSTARTED
         self.flow = Flow()
         self.scopes = _Scopes()

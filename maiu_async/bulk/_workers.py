@@ -51,6 +51,8 @@ async def work(pipe: Pipeline) -> None:
     Be one worker: register keys until the work stream ends.
     """
     recv = pipe.work_recv
+    # Nothing is sent before the job knows its watermark.
+    await pipe.marks.ready.wait()
     while True:
         try:
             item = recv.receive_nowait()
@@ -74,11 +76,13 @@ async def _register(pipe: Pipeline, item: str | Pending) -> None:
         pending: Pending | None = None
         attempts = 0
         started = _now()
+        first_mark = pipe.marks.high
     else:
         key = item.key
         pending = item
         attempts = item.attempts
         started = item.started
+        first_mark = item.watermark
     register = pipe.client.assets.register
     target = pipe.target
     pacer = pipe.pacer
@@ -93,6 +97,7 @@ async def _register(pipe: Pipeline, item: str | Pending) -> None:
             if attempts > 1:
                 tally.retries += 1
             in_flight = True
+            mark = pipe.marks.high
             try:
                 asset = await register(
                     target.workspace,
@@ -105,6 +110,7 @@ async def _register(pipe: Pipeline, item: str | Pending) -> None:
                 in_flight = False
                 if pending is None:
                     pending = Pending(key, attempts, started, "")
+                    pending.watermark = first_mark
                 pending.attempts = attempts
                 pending.error = str(exc)
                 if await _retrying(pipe, pending, exc):
@@ -112,6 +118,7 @@ async def _register(pipe: Pipeline, item: str | Pending) -> None:
                 return
             if pacer is not None:
                 pacer.succeeded()
+            pipe.marks.answered(asset.asset_id, mark, key)
             pipe.registered(
                 key, asset.asset_id, attempts, started, reconciled=False
             )

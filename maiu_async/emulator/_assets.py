@@ -12,6 +12,8 @@ Strictly private.
 
 from __future__ import annotations
 
+import asyncio
+import random
 import zlib
 
 from typing import TYPE_CHECKING
@@ -23,6 +25,7 @@ from maiu_async import limits
 
 from . import _checks
 from ._checks import ServiceError
+from ._config import keyed_draw
 from ._http import (
     JSON,
     USER,
@@ -295,9 +298,12 @@ def _metadata(a: AssetRecord, status: str) -> JSON:
 def _item(call: Call, a: AssetRecord) -> JSON:
     # One asset as listed, fetched or moved.
     legacy = call.legacy
+    name = a.key
+    if call.config.file_name_style == "basename":
+        name = name.rsplit("/", 1)[-1]
     return {
         _id_field(legacy=legacy): a.asset_id,
-        "videoName" if legacy else "fileName": a.key,
+        "videoName" if legacy else "fileName": name,
         "projectId": a.project_id,
         "metaData": _metadata(a, call.state.import_status(a)),
         **audit(a.created_time, a.updated_time),
@@ -327,17 +333,50 @@ def _import_status(a: AssetRecord, status: str, *, legacy: bool) -> JSON:
 # --- handlers: see ROUTES for their paths ----------------------------------
 
 
+def _picked(call: Call, what: str, key: str, probability: float) -> bool:
+    return bool(probability) and (
+        keyed_draw(call.config.seed, what, key) < probability
+    )
+
+
+def _create(call: Call, project_id: int, key: str, bucket: str) -> AssetRecord:
+    asset = call.state.add_asset(call.workspace, project_id, key, bucket)
+    if call.objects is not None:
+        # Like the service: the POST succeeds, the import finds out.
+        call.objects.submit(asset)
+    call.stats.assets_created += 1
+    return asset
+
+
+def _register_late(call: Call, project_id: int, key: str, bucket: str) -> None:
+    # The gateway gives up on a slow backend, which still registers the
+    # key later: a 504 that the client must treat as ambiguous.
+    def land() -> None:
+        try:
+            _create(call, project_id, key, bucket)
+        except ServiceError:  # the project went meanwhile
+            return
+
+    asyncio.get_running_loop().call_later(
+        call.config.late_processing_delay, land
+    )
+    raise ServiceError(codes.GW_ENDPOINT_TIMEOUT, "processed late")
+
+
 def register_asset(call: Call) -> JSON:
     project_id = call.project_id
     call.state.project(call.workspace, project_id)
     body = call.json()
     key = _checks.required_text(body, "key")
     bucket = _checks.required_text(body, "bucketName")
-    asset = call.state.add_asset(call.workspace, project_id, key, bucket)
-    if call.objects is not None:
-        # Like the service: the POST succeeds, the import finds out.
-        call.objects.submit(asset)
-    call.stats.assets_created += 1
+    config = call.config
+    if _picked(call, "late", key, config.late_processing):
+        _register_late(call, project_id, key, bucket)
+    asset = _create(call, project_id, key, bucket)
+    if _picked(call, "processed-error", key, config.processed_error_code):
+        # [?] Processed, yet the envelope says otherwise.
+        row = codes.INVALID_REQUEST
+        return {"code": row.code, "message": row.message}
     # The registration's own audit spelling.
     return success(
         {
@@ -350,11 +389,39 @@ def register_asset(call: Call) -> JSON:
     )
 
 
+def _ordered(call: Call, assets: list[AssetRecord]) -> list[AssetRecord]:
+    # The list order knob; the shuffles are new for every request, drawn
+    # from the seed and the request's number.
+    order = call.config.list_order
+    if order == "ascending":
+        return assets
+    if order == "descending":
+        assets.reverse()
+        return assets
+    number = call.stats.by_route.get("list_assets", 0)
+    # Not cryptography: only the repeatability of test runs matters.
+    dice = random.Random(f"{call.config.seed}:{number}")  # noqa: S311
+    if order == "unstable":
+        dice.shuffle(assets)
+        return assets
+    draws = {a.asset_id: dice.random() for a in assets}
+    assets.sort(key=lambda a: (a.created_time[:19], draws[a.asset_id]))
+    return assets
+
+
 def list_assets(call: Call) -> JSON:
     everything = call.state.assets_of(call.workspace, call.project_id)
     page_no, page_size = _checks.page(call.query)
+    cap = call.config.list_page_cap
+    if cap is not None:
+        page_size = min(page_size, cap)
     return success(
-        paged(everything, page_no, page_size, lambda a: _item(call, a))
+        paged(
+            _ordered(call, everything),
+            page_no,
+            page_size,
+            lambda a: _item(call, a),
+        )
     )
 
 

@@ -27,6 +27,7 @@ from .._credentials import (
 )
 from ._config import (
     FAULT_KINDS,
+    LIST_ORDERS,
     EmulatorConfig,
     Faults,
     Knobs,
@@ -172,6 +173,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="the account's workspace allowance",
     )
+    _list_knobs(knobs)
     storage = parser.add_argument_group(
         "Object Storage check",
         "check that registered keys exist, as the service does: a missing "
@@ -210,6 +212,57 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     return parser
+
+
+def _list_knobs(knobs: argparse._ArgumentGroup) -> None:
+    knobs.add_argument(
+        "--list-order",
+        choices=LIST_ORDERS,
+        default="ascending",
+        help=(
+            "asset list order: by id up or down, shuffled per request, or "
+            "by creation second with ties shuffled (default: %(default)s)"
+        ),
+    )
+    knobs.add_argument(
+        "--list-page-cap",
+        type=int,
+        metavar="N",
+        help="serve asset list pages of at most N, whatever is asked",
+    )
+    knobs.add_argument(
+        "--file-name-style",
+        choices=("key", "basename"),
+        default="key",
+        help="asset fileName: the full key or its base name",
+    )
+    knobs.add_argument(
+        "--late-processing",
+        type=float,
+        default=0.0,
+        metavar="P",
+        help=(
+            "share of keys whose registrations are answered 504 at once "
+            "and processed later"
+        ),
+    )
+    knobs.add_argument(
+        "--late-processing-delay",
+        type=float,
+        default=1.0,
+        metavar="S",
+        help="seconds until a late registration lands (default: 1)",
+    )
+    knobs.add_argument(
+        "--processed-error-code",
+        type=float,
+        default=0.0,
+        metavar="P",
+        help=(
+            "share of keys whose registrations are processed, then "
+            "answered HTTP 200 with a code other than 0"
+        ),
+    )
 
 
 def _object_storage(args: argparse.Namespace) -> ObjectStorageCheck | None:
