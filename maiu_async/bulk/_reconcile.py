@@ -46,6 +46,7 @@ import attrs
 from .. import limits
 from .._retry import RetryPolicy
 from .._transport import Timeouts
+from ..exceptions import MaiuError
 from ._tail import read_since
 from ._watermark import NameStyle, base_name
 
@@ -59,7 +60,13 @@ if TYPE_CHECKING:
     from ._watermark import Marks
 
 
-__all__ = ["DEFAULT_DELAY", "ReconcilePolicy", "match", "probe", "read"]
+__all__ = [
+    "DEFAULT_DELAY",
+    "ReconcilePolicy",
+    "match",
+    "read",
+    "watermark_ready",
+]
 
 _LIST_RETRY = RetryPolicy(attempts=5)
 
@@ -110,10 +117,12 @@ class ReconcilePolicy:
     retry: RetryPolicy | None = _LIST_RETRY
 
 
-def _lister(pipe: Pipeline, policy: ReconcilePolicy) -> Lister:
+def _lister(
+    pipe: Pipeline, policy: ReconcilePolicy, *, paced: bool = True
+) -> Lister:
     client = pipe.client
     target = pipe.target
-    pacer = pipe.pacer
+    pacer = pipe.pacer if paced else None
 
     async def page(number: int) -> AssetPage:
         if pacer is not None:
@@ -129,21 +138,39 @@ def _lister(pipe: Pipeline, policy: ReconcilePolicy) -> Lister:
     return page
 
 
-async def probe(pipe: Pipeline, policy: ReconcilePolicy) -> int:
+async def watermark_ready(pipe: Pipeline) -> None:
     """
-    Learn the highest asset id at the job's start; return pages read.
+    Return once the job's starting watermark is known, or cannot be.
 
-    Reads the list's first and last pages when it is ordered, else makes
-    a full pass; the watermark stays unknown if that is incomplete.
-
-    Raises:
-        MaiuError: A page could not be read.
-
+    The first worker with a key to send reads it (the list's first and
+    last pages when it is ordered, else a full pass; unknown if that is
+    incomplete) and records it in the journal; the others wait.  A job
+    that sends nothing reads nothing.  If the read fails, the watermark
+    is learnt from the first answers instead, and keys sent before that
+    are looked for in the whole project.
     """
-    listing = await read_since(_lister(pipe, policy), sys.maxsize)
-    if listing.complete:
-        pipe.marks.learn(listing.highest or 0)
-    return listing.pages
+    marks = pipe.marks
+    if marks.probing:
+        await marks.ready.wait()
+        return
+    marks.probing = True
+    try:
+        policy = pipe.options.reconcile
+        if policy is None:
+            return
+        try:
+            listing = await read_since(
+                _lister(pipe, policy, paced=False), sys.maxsize
+            )
+        except MaiuError:
+            return
+        if listing.complete:
+            marks.learn(listing.highest or 0)
+        journal = pipe.outbox.journal
+        if journal is not None and marks.high is not None:
+            await journal.mark(marks.high)
+    finally:
+        marks.ready.set()
 
 
 async def read(

@@ -1,9 +1,6 @@
 """
 The reconciler task: learn the watermark, then resolve parked keys.
 
-At the job's start it reads the highest asset id (`probe`), records it
-in the journal, and lets the workers send (``Marks.ready``).
-
 Keys whose registration may or may not have happened are parked (see
 ``maiu_async.bulk._workers``).  A pass over the tail of the project's
 asset list (``_reconcile``) starts when a batch of them waits, or when
@@ -25,7 +22,7 @@ import anyio
 from .._retry import Verdict, verdict
 from ..exceptions import MaiuError
 from ._pipeline import STOPPED_RECONCILE
-from ._reconcile import match, probe, read
+from ._reconcile import match, read
 from ._report import OutcomeStatus, ReconcileFinished
 from ._state import Intake, ReconcilerState
 
@@ -52,10 +49,9 @@ async def reconcile(pipe: Pipeline) -> None:
     """
     Be the reconciler: run passes when woken, until the stream closes.
     """
-    try:
-        await _start(pipe)
-    finally:
-        pipe.marks.ready.set()
+    journal = pipe.outbox.journal
+    if journal is not None:
+        pipe.marks.resumed = journal.watermark
     flow = pipe.flow
     while True:
         await pipe.reconcile_wake.wait()
@@ -81,27 +77,6 @@ async def reconcile(pipe: Pipeline) -> None:
         finally:
             flow.reconciler = ReconcilerState.IDLE
         pipe.settled()
-
-
-async def _start(pipe: Pipeline) -> None:
-    # The watermark: the highest id before any key is sent.
-    policy = pipe.options.reconcile
-    journal = pipe.outbox.journal
-    if journal is not None:
-        pipe.marks.resumed = journal.watermark
-    if policy is None:
-        return
-    try:
-        await probe(pipe, policy)
-    except MaiuError as exc:
-        if verdict(exc) is Verdict.SYSTEMIC:
-            pipe.fail(exc)
-        # Otherwise the watermark is learnt from the first answers;
-        # keys sent before that are looked for in the whole project.
-        return
-    high = pipe.marks.high
-    if journal is not None and high is not None:
-        await journal.mark(high)
 
 
 async def _pass(

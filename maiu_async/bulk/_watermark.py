@@ -71,6 +71,7 @@ class Marks:
         "high",
         "names",
         "owned",
+        "probing",
         "ready",
         "resumed",
         "samples",
@@ -91,6 +92,8 @@ class Marks:
         self.samples: deque[tuple[int, str]] = deque(maxlen=_SAMPLES)
         #: Set once the starting watermark is known (or cannot be).
         self.ready = anyio.Event()
+        #: Whether a worker is reading the starting watermark.
+        self.probing = False
 
     def __repr__(self) -> str:
         return (

@@ -29,6 +29,7 @@ import anyio
 from .._retry import Verdict, verdict
 from ..exceptions import MaiuError, RateLimited, ValidationError
 from ._pipeline import Pending
+from ._reconcile import watermark_ready
 from ._report import OutcomeStatus, RetryScheduled
 
 
@@ -51,8 +52,6 @@ async def work(pipe: Pipeline) -> None:
     Be one worker: register keys until the work stream ends.
     """
     recv = pipe.work_recv
-    # Nothing is sent before the job knows its watermark.
-    await pipe.marks.ready.wait()
     while True:
         try:
             item = recv.receive_nowait()
@@ -63,6 +62,13 @@ async def work(pipe: Pipeline) -> None:
                 return
         except anyio.EndOfStream:
             return
+        if not pipe.marks.ready.is_set():
+            # Nothing is sent before the job knows its watermark.
+            try:
+                await watermark_ready(pipe)
+            except anyio.get_cancelled_exc_class():
+                pipe.abandon(item)
+                raise
         if pipe.stopping:
             pipe.abandon(item)
             continue
