@@ -184,9 +184,9 @@ async def test_late_processing_within_the_delay_is_found(launch, open_client):
 
 
 async def test_pages_read_follow_the_job_not_the_project(launch, open_client):
-    """A 10,000-asset project costs at most twice the empty one + 10."""
+    """A 20,000-asset project costs at most twice the empty one + 10."""
     pages = {}
-    for size in (0, 10_000):
+    for size in (0, 20_000):
         target = await launch(faults=FAULTS, seed=5)
         seed(target, size)
         client = await open_client(target)
@@ -195,7 +195,7 @@ async def test_pages_read_follow_the_job_not_the_project(launch, open_client):
         assert {} == ledger(target, keys, outcomes).broken
         pages[size] = target.emu.stats.by_route["list_assets"]
 
-    assert pages[10_000] <= 2 * pages[0] + 10
+    assert pages[20_000] <= 2 * pages[0] + 10
 
 
 def test_default_delay_outlasts_the_request_timeout():
