@@ -12,8 +12,6 @@ Strictly private.
 
 from __future__ import annotations
 
-import asyncio
-import random
 import zlib
 
 from typing import TYPE_CHECKING
@@ -24,8 +22,8 @@ from maiu_async import _errorcodes as codes
 from maiu_async import limits
 
 from . import _checks
+from ._asset_knobs import ordered, picked, register_late
 from ._checks import ServiceError
-from ._config import keyed_draw
 from ._http import (
     JSON,
     USER,
@@ -333,12 +331,6 @@ def _import_status(a: AssetRecord, status: str, *, legacy: bool) -> JSON:
 # --- handlers: see ROUTES for their paths ----------------------------------
 
 
-def _picked(call: Call, what: str, key: str, probability: float) -> bool:
-    return bool(probability) and (
-        keyed_draw(call.config.seed, what, key) < probability
-    )
-
-
 def _create(call: Call, project_id: int, key: str, bucket: str) -> AssetRecord:
     asset = call.state.add_asset(call.workspace, project_id, key, bucket)
     if call.objects is not None:
@@ -348,21 +340,6 @@ def _create(call: Call, project_id: int, key: str, bucket: str) -> AssetRecord:
     return asset
 
 
-def _register_late(call: Call, project_id: int, key: str, bucket: str) -> None:
-    # The gateway gives up on a slow backend, which still registers the
-    # key later: a 504 that the client must treat as ambiguous.
-    def land() -> None:
-        try:
-            _create(call, project_id, key, bucket)
-        except ServiceError:  # the project went meanwhile
-            return
-
-    asyncio.get_running_loop().call_later(
-        call.config.late_processing_delay, land
-    )
-    raise ServiceError(codes.GW_ENDPOINT_TIMEOUT, "processed late")
-
-
 def register_asset(call: Call) -> JSON:
     project_id = call.project_id
     call.state.project(call.workspace, project_id)
@@ -370,10 +347,10 @@ def register_asset(call: Call) -> JSON:
     key = _checks.required_text(body, "key")
     bucket = _checks.required_text(body, "bucketName")
     config = call.config
-    if _picked(call, "late", key, config.late_processing):
-        _register_late(call, project_id, key, bucket)
+    if picked(call, "late", key, config.late_processing):
+        register_late(call, lambda: _create(call, project_id, key, bucket))
     asset = _create(call, project_id, key, bucket)
-    if _picked(call, "processed-error", key, config.processed_error_code):
+    if picked(call, "processed-error", key, config.processed_error_code):
         # [?] Processed, yet the envelope says otherwise.
         row = codes.INVALID_REQUEST
         return {"code": row.code, "message": row.message}
@@ -389,26 +366,6 @@ def register_asset(call: Call) -> JSON:
     )
 
 
-def _ordered(call: Call, assets: list[AssetRecord]) -> list[AssetRecord]:
-    # The list order knob; the shuffles are new for every request, drawn
-    # from the seed and the request's number.
-    order = call.config.list_order
-    if order == "ascending":
-        return assets
-    if order == "descending":
-        assets.reverse()
-        return assets
-    number = call.stats.by_route.get("list_assets", 0)
-    # Not cryptography: only the repeatability of test runs matters.
-    dice = random.Random(f"{call.config.seed}:{number}")  # noqa: S311
-    if order == "unstable":
-        dice.shuffle(assets)
-        return assets
-    draws = {a.asset_id: dice.random() for a in assets}
-    assets.sort(key=lambda a: (a.created_time[:19], draws[a.asset_id]))
-    return assets
-
-
 def list_assets(call: Call) -> JSON:
     everything = call.state.assets_of(call.workspace, call.project_id)
     page_no, page_size = _checks.page(call.query)
@@ -417,7 +374,7 @@ def list_assets(call: Call) -> JSON:
         page_size = min(page_size, cap)
     return success(
         paged(
-            _ordered(call, everything),
+            ordered(call, everything),
             page_no,
             page_size,
             lambda a: _item(call, a),
