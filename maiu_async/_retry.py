@@ -138,6 +138,9 @@ def may_retry(method: str, exc: MaiuError) -> bool:
     Whether sending *method* again after *exc* can do no harm.
     """
     judged = verdict(exc)
+    if isinstance(exc, APIStatusError) and exc.status < 400:
+        # Processed and answered on purpose: asking again gets the same.
+        return False
     return judged is Verdict.RETRY or (
         judged is Verdict.AMBIGUOUS and method in IDEMPOTENT_METHODS
     )
