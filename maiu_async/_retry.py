@@ -26,7 +26,8 @@ timeout, reset or lost     `AMBIGUOUS`  sent: the backend may have acted
 answer after sending
 500, 502, 504, other 5xx   `AMBIGUOUS`  the backend may have acted first
 2xx that is not a success  `AMBIGUOUS`  it probably worked
-envelope
+envelope (also a 2xx whose
+``code`` is not ``"0"``)
 401, 403, 404              `SYSTEMIC`   no request of the job can succeed
 closed client, missing     `SYSTEMIC`   likewise
 credentials
@@ -51,6 +52,7 @@ from typing import TYPE_CHECKING, Final
 import attrs
 
 from .exceptions import (
+    APIStatusError,
     AuthenticationFailed,
     CredentialsNotFound,
     MaiuError,
@@ -115,6 +117,9 @@ def verdict(exc: MaiuError) -> Verdict:  # noqa: PLR0911 -- one table
     """
     if isinstance(exc, TransportError):
         return Verdict.AMBIGUOUS if exc.request_sent else Verdict.RETRY
+    if isinstance(exc, APIStatusError) and exc.status < 400:
+        # A 2xx whose envelope says "not 0": the server may have acted.
+        return Verdict.AMBIGUOUS
     if isinstance(exc, RateLimited):
         return Verdict.RETRY
     if isinstance(exc, ServerError):
@@ -133,6 +138,9 @@ def may_retry(method: str, exc: MaiuError) -> bool:
     Whether sending *method* again after *exc* can do no harm.
     """
     judged = verdict(exc)
+    if isinstance(exc, APIStatusError) and exc.status < 400:
+        # Processed and answered on purpose: asking again gets the same.
+        return False
     return judged is Verdict.RETRY or (
         judged is Verdict.AMBIGUOUS and method in IDEMPOTENT_METHODS
     )

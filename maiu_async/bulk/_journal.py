@@ -19,6 +19,7 @@ Format (UTF-8, newline-terminated lines, tab-separated fields)::
     U <key> <attempts> <reason>      unknown; may have been created
     N <key>                          not attempted: reserved, never sent
     S <key> <reason>                 skipped (read, no longer written)
+    W <asset id>                     watermark: highest id at a run's start
 
 A field that is not printable, or starts with ``"``, is written as a JSON
 string.  Skipped keys get no line: whether a key is skipped follows from
@@ -77,7 +78,7 @@ VERSION: Final = 1
 #: `Journal.large_ids`.
 TABLE_ID_MAX: Final = (1 << 62) - 2
 #: Fields of each record, the tag included.
-_FIELDS: Final = {"P": 2, "R": 4, "F": 4, "U": 4, "N": 2, "S": 3}
+_FIELDS: Final = {"P": 2, "R": 4, "F": 4, "U": 4, "N": 2, "S": 3, "W": 2}
 
 
 @attrs.frozen(kw_only=True)
@@ -152,7 +153,7 @@ class Journal:
     Strictly private.
     """
 
-    __slots__ = ("_buf", "_fd", "_path", "large_ids")
+    __slots__ = ("_buf", "_fd", "_path", "large_ids", "watermark")
 
     def __init__(self, fd: int, path: str) -> None:
         self._fd = fd
@@ -160,6 +161,8 @@ class Journal:
         self._buf: list[str] = []
         #: Keys registered as an id above `TABLE_ID_MAX`, with the id.
         self.large_ids: dict[str, int] = {}
+        #: The lowest watermark (``W``) an earlier run recorded, if any.
+        self.watermark: int | None = None
 
     def __repr__(self) -> str:
         return f"<Journal {self._path!r}>"
@@ -194,10 +197,11 @@ class Journal:
                 f"cannot open journal {name!r}: {exc.strerror}"
             ) from exc
         journal = cls(fd, name)
+        marks: list[int] = []
         try:
             _check_regular(fd, name)
             _lock(fd, name)
-            maybe = _load(fd, name, identity, table, journal.large_ids)
+            maybe = _load(fd, name, identity, table, journal.large_ids, marks)
         except OSError as exc:
             os.close(fd)
             raise JournalError(
@@ -206,6 +210,7 @@ class Journal:
         except BaseException:
             os.close(fd)
             raise
+        journal.watermark = min(marks, default=None)
         return journal, maybe
 
     @property
@@ -246,6 +251,13 @@ class Journal:
         Durably note that *keys* may be sent from now on.
         """
         self._write("".join(f"P\t{encode_field(k)}\n" for k in keys))
+        await anyio.to_thread.run_sync(self._fsync)
+
+    async def mark(self, watermark: int) -> None:
+        """
+        Durably record this run's starting *watermark*.
+        """
+        self._write(f"W\t{watermark}\n")
         await anyio.to_thread.run_sync(self._fsync)
 
     async def commit(self) -> None:
@@ -377,12 +389,13 @@ def _check_regular(fd: int, name: str) -> None:
         )
 
 
-def _load(
+def _load(  # noqa: PLR0913, PLR0917 -- the journal and what it fills
     fd: int,
     name: str,
     identity: JobIdentity,
     table: KeyTable,
     large: dict[str, int],
+    marks: list[int],
 ) -> dict[str, int]:
     maybe: dict[str, int] = {}
     with os.fdopen(os.dup(fd), "rb") as f:
@@ -412,7 +425,7 @@ def _load(
                 break
             good += len(raw)
             try:
-                _apply(raw, maybe, table, large)
+                _apply(raw, maybe, table, large, marks)
             except (ValueError, TypeError) as exc:
                 raise JournalError(
                     f"journal {name!r} is corrupt at line {lineno}: {exc}; "
@@ -424,11 +437,12 @@ def _load(
     return maybe
 
 
-def _apply(
+def _apply(  # noqa: C901 -- one branch per record type
     raw: bytes,
     maybe: dict[str, int],
     table: KeyTable,
     large: dict[str, int],
+    marks: list[int],
 ) -> None:
     try:
         text = raw[:-1].decode("utf-8", "surrogatepass")
@@ -444,6 +458,9 @@ def _apply(
             f"a {tag!r} record has {expected} tab-separated fields, "
             f"this line {len(fields)}"
         )
+    if tag == "W":
+        marks.append(_count(fields[1], "watermark", minimum=0))
+        return
     try:
         key = _decode_field(fields[1])
     except (ValueError, TypeError):

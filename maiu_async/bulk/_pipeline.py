@@ -24,6 +24,7 @@ from .._retry import RetryPolicy
 from ._log import JobLog
 from ._report import Outcome, OutcomeStatus, SkippedKey, clip
 from ._state import FeederState, Flow, Intake, Phase, ReconcilerState
+from ._watermark import FROM_JOURNAL, Marks
 
 
 if TYPE_CHECKING:
@@ -74,6 +75,7 @@ class Pending:
         "passes",
         "reached",
         "started",
+        "watermark",
     )
 
     def __init__(
@@ -89,6 +91,9 @@ class Pending:
         self.passes = 0
         #: An attempt reached the server (not only failed to connect).
         self.reached = False
+        #: The highest asset id known when the key was first sent
+        #: (``_watermark``); an earlier run's keys take the journal's.
+        self.watermark: int | None = FROM_JOURNAL
 
 
 @attrs.define
@@ -126,6 +131,7 @@ class Pipeline:
         self.outbox = outbox
         self.tally = tally
         self.pacer: AdaptiveLimiter | None = None
+        self.marks = Marks()
         self.phase = Phase.UNSTARTED
         self.flow = Flow()
         self.scopes = _Scopes()

@@ -1,30 +1,34 @@
 """
-Finding out whether ambiguous keys became assets.
+Finding out whether ambiguous keys became assets: what the job may own.
 
 The API has no lookup by key: the project's asset list (``GET
-.../assets?pageNum&pageSize``, up to 1000 a page) is the only way to see
-what exists, and ``fileName`` there is the full key in our emulator
-(whether the real service shows the full key or its base name is not
-documented; with base names, reconciling cannot be trusted and should be
-turned off, which reports ambiguous keys as unknown).
+.../assets?pageNum&pageSize``) is the only way to see what exists.  So
+the job parks ambiguous keys and looks for them in batches, and it reads
+only what could be theirs: the assets above each key's watermark
+(``_watermark``), which are at the list's tail (``_tail``).  Cost
+follows the assets created since the watermark, plus a logarithm of
+the project's size.
 
-So the job does not look keys up one by one (a full listing per key
-would be quadratic).  It parks ambiguous keys and reconciles them in
-batches: one pass over the list per batch, keeping in memory only the
-keys in question, and stopping early once all of them are found.
+Matching (`match`), for each parked key:
 
-Assets this job registers *during* a pass are no problem: the keys in
-question are not being sent while they wait, so everything the pass could
-find for them existed when it started.  New assets only lengthen the
-list: in ascending id order (the emulator's) they are appended, in
-descending order they push older ones to later pages, where the pass
-reads them again; either way none is skipped.  The pass reads until a
-short page, and no further than the last page the server reports.
+- candidates are the listed assets above the key's watermark, not
+  registered by this job, whose ``fileName`` is the key (or, when the
+  list shows base names, the key's base name);
+- a candidate: registered, with the lowest such id;
+- none, and the read was complete: absent, sent again within the
+  attempt budget;
+- none, and the read could not be proven complete: the key stays parked
+  for another pass (`ReconcilePolicy.passes`);
+- with base names, a base name shared by several parked keys cannot say
+  whose asset it is: if such a candidate exists, those keys are reported
+  unknown (never sent again to find out).
 
-What it cannot see is a request the server is still processing when the
-pass reads the list (an answer that timed out on our side, say); the
-pass therefore starts `ReconcilePolicy.delay` seconds after it was
-called for.
+Timing: a request can still be processed after its answer failed, up to
+the request's own timeout (60 seconds by default, `Timeouts.total`).  A
+pass therefore starts `ReconcilePolicy.delay` seconds after the keys it
+looks for failed, by default that timeout plus one second: a key is sent
+again only after a pass that began after that.  A request the server
+processes later still is the remaining window for a duplicate.
 
 Strictly private; `ReconcilePolicy` is re-exported by
 ``maiu_async.bulk``.
@@ -32,24 +36,44 @@ Strictly private; `ReconcilePolicy` is re-exported by
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import collections
+import sys
+
+from typing import TYPE_CHECKING, Final
 
 import attrs
 
 from .. import limits
 from .._retry import RetryPolicy
+from .._transport import Timeouts
+from ..exceptions import MaiuError
+from ._tail import read_since
+from ._watermark import NameStyle, base_name
 
 
 if TYPE_CHECKING:
-    from collections.abc import Collection
+    from collections.abc import Sequence
 
-    from .._client import MaiuClient
-    from .._scheduler import AdaptiveLimiter
+    from ..models import AssetPage
+    from ._pipeline import Pending, Pipeline
+    from ._tail import Lister, Listing
+    from ._watermark import Marks
 
 
-__all__ = ["ReconcilePolicy", "find_assets"]
+__all__ = [
+    "DEFAULT_DELAY",
+    "ReconcilePolicy",
+    "match",
+    "read",
+    "watermark_ready",
+]
 
 _LIST_RETRY = RetryPolicy(attempts=5)
+
+#: The client's default total timeout plus a second: by then a request
+#: whose answer was lost can no longer be processed, as far as the
+#: client can tell.
+DEFAULT_DELAY: Final = (Timeouts().total or 0.0) + 1.0
 
 
 @attrs.frozen(kw_only=True)
@@ -61,19 +85,27 @@ class ReconcilePolicy:
         batch: Ambiguous keys that start a pass over the asset list as
             soon as they are waiting (a pass also starts whenever nothing
             else is left to do).
-        delay: Seconds to wait before a pass, so that requests the server
-            is still processing land first.
-        passes: Failed passes a key sits through before it is reported
-            `~maiu_async.bulk.OutcomeStatus.UNKNOWN`.
-        page_size: Assets per list page (1 to 1000).
+        delay: Seconds from a key's failed attempt to the pass that looks
+            for it.  A key is sent again only if a pass that began this
+            late did not find it, so keep it above the client's total
+            request timeout (`maiu_async.Timeouts.total`): the default is
+            that timeout's default plus one second.
+        passes: Failed or incomplete passes a key sits through before it
+            is reported `~maiu_async.bulk.OutcomeStatus.UNKNOWN`.
+        page_size: Assets per list page asked for (1 to 1000); the
+            server may serve fewer.
         retry: Retry policy for each list page (``None``: no retries).
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 2.0
+       *delay* defaults to the request timeout plus one second.
 
     """
 
     batch: int = attrs.field(default=1000, validator=attrs.validators.ge(1))
-    delay: float = attrs.field(default=1.0, validator=attrs.validators.ge(0))
+    delay: float = attrs.field(
+        default=DEFAULT_DELAY, validator=attrs.validators.ge(0)
+    )
     passes: int = attrs.field(default=3, validator=attrs.validators.ge(1))
     page_size: int = attrs.field(
         default=limits.ASSET_PAGE_SIZE_MAX,
@@ -85,49 +117,119 @@ class ReconcilePolicy:
     retry: RetryPolicy | None = _LIST_RETRY
 
 
-async def find_assets(  # noqa: PLR0913 -- all keyword-only context
-    client: MaiuClient,
-    workspace: str,
-    project_id: int,
-    keys: Collection[str],
-    *,
-    retry: RetryPolicy | None,
-    page_size: int = limits.ASSET_PAGE_SIZE_MAX,
-    pacer: AdaptiveLimiter | None = None,
-) -> tuple[dict[str, int], int]:
-    """
-    Make one pass over a project's assets, looking for *keys*.
+def _lister(
+    pipe: Pipeline, policy: ReconcilePolicy, *, paced: bool = True
+) -> Lister:
+    client = pipe.client
+    target = pipe.target
+    pacer = pipe.pacer if paced else None
 
-    Each page waits for *pacer*, the job's own limiter, if any.
-
-    Returns:
-        The asset id of each key found (the first listed, if several),
-        and the number of pages read.
-
-    Raises:
-        MaiuError: A page could not be read, even after *retry*.
-
-    Strictly private.
-    """
-    wanted = set(keys)
-    found: dict[str, int] = {}
-    page_num = 0
-    while wanted:
-        page_num += 1
+    async def page(number: int) -> AssetPage:
         if pacer is not None:
             await pacer.acquire()
-        page = await client.assets.list(
-            workspace,
-            project_id,
-            page_num=page_num,
-            page_size=page_size,
-            retry=retry,
+        return await client.assets.list(
+            target.workspace,
+            target.project_id,
+            page_num=number,
+            page_size=policy.page_size,
+            retry=policy.retry,
         )
-        for asset in page.content:
-            name = asset.file_name
-            if name is not None and name in wanted:
-                wanted.discard(name)
-                found[name] = asset.asset_id
-        if len(page.content) < page_size or page_num >= page.total_page:
+
+    return page
+
+
+async def watermark_ready(pipe: Pipeline) -> None:
+    """
+    Return once the job's starting watermark is known, or cannot be.
+
+    The first worker with a key to send reads it (the list's first and
+    last pages when it is ordered, else a full pass; unknown if that is
+    incomplete) and records it in the journal; the others wait.  A job
+    that sends nothing reads nothing.  If the read fails, the watermark
+    is learnt from the first answers instead, and keys sent before that
+    are looked for in the whole project.
+    """
+    marks = pipe.marks
+    if marks.probing:
+        await marks.ready.wait()
+        return
+    marks.probing = True
+    try:
+        policy = pipe.options.reconcile
+        if policy is None:
+            return
+        try:
+            listing = await read_since(
+                _lister(pipe, policy, paced=False), sys.maxsize
+            )
+        except MaiuError:
+            return
+        if listing.complete:
+            marks.learn(listing.highest or 0)
+        journal = pipe.outbox.journal
+        if journal is not None and marks.high is not None:
+            await journal.mark(marks.high)
+    finally:
+        marks.ready.set()
+
+
+async def read(
+    pipe: Pipeline, policy: ReconcilePolicy, batch: Sequence[Pending]
+) -> Listing:
+    """
+    Read what could be the assets of *batch*.
+
+    Raises:
+        MaiuError: A page could not be read.
+
+    """
+    marks = pipe.marks
+    lowest: int | None = None
+    for item in batch:
+        mark = marks.effective(item.watermark)
+        if mark is None:
+            lowest = None
             break
-    return found, page_num
+        lowest = mark if lowest is None else min(lowest, mark)
+    return await read_since(_lister(pipe, policy), lowest)
+
+
+def match(
+    batch: Sequence[Pending], listing: Listing, marks: Marks
+) -> tuple[dict[str, int], set[str]]:
+    """
+    Match *listing* to *batch*: see the module.
+
+    Returns:
+        The asset id of each key found, and the keys that cannot be
+        told apart (base names shared by several keys, one listed).
+
+    """
+    marks.learn_names(listing.assets)
+    bases = marks.names is not NameStyle.FULL
+    owned = marks.owned
+    by_name: dict[str, list[int]] = {}
+    for asset_id in sorted(listing.assets):
+        name = listing.assets[asset_id]
+        if name is not None and asset_id not in owned:
+            by_name.setdefault(name, []).append(asset_id)
+    shared = collections.Counter(base_name(i.key) for i in batch)
+    found: dict[str, int] = {}
+    undecided: set[str] = set()
+    for item in batch:
+        key = item.key
+        names = {key, base_name(key)} if bases else {key}
+        mark = marks.effective(item.watermark)
+        ids = [
+            asset_id
+            for name in names
+            for asset_id in by_name.get(name, ())
+            if mark is None or asset_id > mark
+        ]
+        if not ids:
+            continue
+        if bases and shared[base_name(key)] > 1:
+            undecided.add(key)
+            continue
+        found[key] = min(ids)
+    return found, undecided

@@ -1,12 +1,14 @@
 """
-The reconciler task: resolve parked keys by looking them up.
+The reconciler task: learn the watermark, then resolve parked keys.
 
 Keys whose registration may or may not have happened are parked (see
-``maiu_async.bulk._workers``).  A pass over the project's asset list
-(`find_assets`) starts when a batch of them waits, or when nothing else
-is left to do.  Found: registered.  Absent: back to the work stream,
-within the attempt budget.  A pass that fails leaves its keys parked
-for the next, up to `ReconcilePolicy.passes`.
+``maiu_async.bulk._workers``).  A pass over the tail of the project's
+asset list (``_reconcile``) starts when a batch of them waits, or when
+nothing else is left to do.  Found: registered.  Absent (from a complete
+read): back to the work stream, within the attempt budget.  Not told
+apart (base names): unknown.  A pass that fails, or cannot prove its
+read complete, leaves the rest parked for the next, up to
+`ReconcilePolicy.passes`.
 
 Strictly private.
 """
@@ -20,7 +22,7 @@ import anyio
 from .._retry import Verdict, verdict
 from ..exceptions import MaiuError
 from ._pipeline import STOPPED_RECONCILE
-from ._reconcile import find_assets
+from ._reconcile import match, read
 from ._report import OutcomeStatus, ReconcileFinished
 from ._state import Intake, ReconcilerState
 
@@ -28,15 +30,28 @@ from ._state import Intake, ReconcilerState
 if TYPE_CHECKING:
     from ._pipeline import Pending, Pipeline
     from ._reconcile import ReconcilePolicy
+    from ._tail import Listing
 
 
 __all__ = ["reconcile"]
+
+_SHARED_BASE_NAME = (
+    "the asset list shows base names, and this key's is shared with "
+    "another key waiting to be reconciled: the asset may be this key's"
+)
+_INCOMPLETE = (
+    "the asset list could not be read completely (its order is unstable "
+    "or unknown): the asset may exist"
+)
 
 
 async def reconcile(pipe: Pipeline) -> None:
     """
     Be the reconciler: run passes when woken, until the stream closes.
     """
+    journal = pipe.outbox.journal
+    if journal is not None:
+        pipe.marks.resumed = journal.watermark
     flow = pipe.flow
     while True:
         await pipe.reconcile_wake.wait()
@@ -48,10 +63,14 @@ async def reconcile(pipe: Pipeline) -> None:
         flow.reconciler = ReconcilerState.PASSING
         try:
             policy = pipe.options.reconcile
+            # Only keys that failed before the pause: a pass looks for a
+            # key at least `delay` seconds after its failure.
+            batch, pipe.parked = pipe.parked, []
+            pipe.passing = batch
             if policy is not None and policy.delay and not pipe.stopping:
                 await pipe.pause(policy.delay)
-            batch, pipe.parked = pipe.parked, []
             if pipe.stopping or policy is None:
+                pipe.passing = []
                 pipe.give_up(batch, STOPPED_RECONCILE)
             else:
                 await _pass(pipe, batch, policy)
@@ -66,21 +85,11 @@ async def _pass(
     pipe.tally.reconcile_passes += 1
     pipe.passing = batch
     error: MaiuError | None = None
-    found: dict[str, int] = {}
-    pages = 0
-    target = pipe.target
+    listing: Listing | None = None
     with anyio.CancelScope() as scope:
         pipe.scopes.round = scope
         try:
-            found, pages = await find_assets(
-                pipe.client,
-                target.workspace,
-                target.project_id,
-                [item.key for item in batch],
-                retry=policy.retry,
-                page_size=policy.page_size,
-                pacer=pipe.pacer,
-            )
+            listing = await read(pipe, policy, batch)
         except MaiuError as exc:
             error = exc
     pipe.scopes.round = None
@@ -88,16 +97,21 @@ async def _pass(
     if scope.cancelled_caught:
         pipe.give_up(batch, STOPPED_RECONCILE)
         return
-    if error is not None:
-        _failed_pass(pipe, batch, policy, error, pages)
+    if error is not None or listing is None:
+        _failed_pass(pipe, batch, policy, error, 0)
         return
+    found, undecided = match(batch, listing, pipe.marks)
     pipe.event(
-        ReconcileFinished(keys=len(batch), found=len(found), pages=pages)
+        ReconcileFinished(
+            keys=len(batch), found=len(found), pages=listing.pages
+        )
     )
     attempts_allowed = pipe.retry.attempts
+    unproven: list[Pending] = []
     for item in batch:
         asset_id = found.get(item.key)
         if asset_id is not None:
+            pipe.marks.own(asset_id, item.key)
             pipe.registered(
                 item.key,
                 asset_id,
@@ -105,6 +119,10 @@ async def _pass(
                 item.started,
                 reconciled=True,
             )
+        elif item.key in undecided:
+            pipe.final(item, OutcomeStatus.UNKNOWN, _SHARED_BASE_NAME)
+        elif not listing.complete:
+            unproven.append(item)
         elif item.attempts >= attempts_allowed or pipe.stopping:
             pipe.final(
                 item,
@@ -114,22 +132,27 @@ async def _pass(
             )
         else:
             pipe.send(item)
+    if unproven:
+        _failed_pass(pipe, unproven, policy, None, listing.pages)
 
 
 def _failed_pass(
     pipe: Pipeline,
     batch: list[Pending],
     policy: ReconcilePolicy,
-    error: MaiuError,
+    error: MaiuError | None,
     pages: int,
 ) -> None:
-    pipe.event(
-        ReconcileFinished(
-            keys=len(batch), found=0, pages=pages, error=str(error)
+    if error is not None:
+        pipe.event(
+            ReconcileFinished(
+                keys=len(batch), found=0, pages=pages, error=str(error)
+            )
         )
-    )
-    reason = f"could not reconcile: {error}"
-    if verdict(error) is Verdict.SYSTEMIC:
+        reason = f"could not reconcile: {error}"
+    else:
+        reason = _INCOMPLETE
+    if error is not None and verdict(error) is Verdict.SYSTEMIC:
         pipe.give_up(batch, reason)
         pipe.fail(error)
         return

@@ -50,6 +50,7 @@ from ..exceptions import (
     ValidationError,
 )
 from ._pipeline import Pending
+from ._reconcile import watermark_ready
 from ._report import OutcomeStatus, RetryScheduled, clip
 
 
@@ -86,6 +87,13 @@ async def work(pipe: Pipeline) -> None:
                 return
         except anyio.EndOfStream:
             return
+        if not pipe.marks.ready.is_set():
+            # Nothing is sent before the job knows its watermark.
+            try:
+                await watermark_ready(pipe)
+            except anyio.get_cancelled_exc_class():
+                pipe.abandon(item)
+                raise
         if pipe.stopping:
             pipe.abandon(item)
             continue
@@ -99,11 +107,13 @@ async def _register(pipe: Pipeline, item: str | Pending) -> None:
         pending: Pending | None = None
         attempts = 0
         started = _now()
+        first_mark = pipe.marks.high
     else:
         key = item.key
         pending = item
         attempts = item.attempts
         started = item.started
+        first_mark = item.watermark
     register = pipe.client.assets.register
     target = pipe.target
     pacer = pipe.pacer
@@ -118,6 +128,7 @@ async def _register(pipe: Pipeline, item: str | Pending) -> None:
             if attempts > 1:
                 tally.retries += 1
             in_flight = True
+            mark = pipe.marks.high
             try:
                 asset = await register(
                     target.workspace,
@@ -128,11 +139,15 @@ async def _register(pipe: Pipeline, item: str | Pending) -> None:
                 )
             except MaiuError as exc:
                 in_flight = False
+                fresh = pending is None
                 pending = _failed(pipe, pending, key, attempts, started, exc)
+                if fresh:
+                    pending.watermark = first_mark
                 if await _retrying(pipe, pending, exc):
                     continue
                 return
             pipe.unreachable = 0
+            pipe.marks.answered(asset.asset_id, mark, key)
             pipe.registered(
                 key, asset.asset_id, attempts, started, reconciled=False
             )

@@ -22,6 +22,7 @@ from maiu_async import _errorcodes as codes
 from maiu_async import limits
 
 from . import _checks
+from ._asset_knobs import ordered, picked, register_late
 from ._checks import ServiceError
 from ._http import (
     JSON,
@@ -295,9 +296,12 @@ def _metadata(a: AssetRecord, status: str) -> JSON:
 def _item(call: Call, a: AssetRecord) -> JSON:
     # One asset as listed, fetched or moved.
     legacy = call.legacy
+    name = a.key
+    if call.config.file_name_style == "basename":
+        name = name.rsplit("/", 1)[-1]
     return {
         _id_field(legacy=legacy): a.asset_id,
-        "videoName" if legacy else "fileName": a.key,
+        "videoName" if legacy else "fileName": name,
         "projectId": a.project_id,
         "metaData": _metadata(a, call.state.import_status(a)),
         **audit(a.created_time, a.updated_time),
@@ -327,17 +331,29 @@ def _import_status(a: AssetRecord, status: str, *, legacy: bool) -> JSON:
 # --- handlers: see ROUTES for their paths ----------------------------------
 
 
+def _create(call: Call, project_id: int, key: str, bucket: str) -> AssetRecord:
+    asset = call.state.add_asset(call.workspace, project_id, key, bucket)
+    if call.objects is not None:
+        # Like the service: the POST succeeds, the import finds out.
+        call.objects.submit(asset)
+    call.stats.assets_created += 1
+    return asset
+
+
 def register_asset(call: Call) -> JSON:
     project_id = call.project_id
     call.state.project(call.workspace, project_id)
     body = call.json()
     key = _checks.required_text(body, "key")
     bucket = _checks.required_text(body, "bucketName")
-    asset = call.state.add_asset(call.workspace, project_id, key, bucket)
-    if call.objects is not None:
-        # Like the service: the POST succeeds, the import finds out.
-        call.objects.submit(asset)
-    call.stats.assets_created += 1
+    config = call.config
+    if picked(call, "late", key, config.late_processing):
+        register_late(call, lambda: _create(call, project_id, key, bucket))
+    asset = _create(call, project_id, key, bucket)
+    if picked(call, "processed-error", key, config.processed_error_code):
+        # [?] Processed, yet the envelope says otherwise.
+        row = codes.INVALID_REQUEST
+        return {"code": row.code, "message": row.message}
     # The registration's own audit spelling.
     return success(
         {
@@ -353,8 +369,16 @@ def register_asset(call: Call) -> JSON:
 def list_assets(call: Call) -> JSON:
     everything = call.state.assets_of(call.workspace, call.project_id)
     page_no, page_size = _checks.page(call.query)
+    cap = call.config.list_page_cap
+    if cap is not None:
+        page_size = min(page_size, cap)
     return success(
-        paged(everything, page_no, page_size, lambda a: _item(call, a))
+        paged(
+            ordered(call, everything),
+            page_no,
+            page_size,
+            lambda a: _item(call, a),
+        )
     )
 
 

@@ -30,16 +30,32 @@ if TYPE_CHECKING:
 __all__ = [
     "CONFIG",
     "FAULT_KINDS",
+    "LIST_ORDERS",
     "EmulatorConfig",
     "ErrorBodyStyle",
     "Faults",
+    "FileNameStyle",
     "Knobs",
+    "ListOrder",
     "ObjectStorageCheck",
+    "keyed_draw",
 ]
 
 #: How service errors are written: ``{"code", "message"}`` at the top
 #: level, or wrapped in ``{"responseError": {...}}``.
 ErrorBodyStyle = Literal["top-level", "wrapped"]
+
+#: The order the asset list is served in (see `EmulatorConfig`).
+ListOrder = Literal["ascending", "descending", "unstable", "created-ties"]
+LIST_ORDERS: tuple[ListOrder, ...] = (
+    "ascending",
+    "descending",
+    "unstable",
+    "created-ties",
+)
+
+#: What the asset list shows as ``fileName``: the full key or its base name.
+FileNameStyle = Literal["key", "basename"]
 
 _probability = v.and_(v.instance_of(float | int), v.ge(0), v.le(1))
 _seconds = v.and_(v.instance_of(float | int), v.ge(0))
@@ -220,6 +236,21 @@ class Faults:
         return self.pick(roll)
 
 
+def keyed_draw(seed: int | None, what: str, key: str) -> float:
+    """
+    Return a uniform draw in [0, 1) fixed by *seed*, *what* and *key*.
+
+    The per-key knobs (`EmulatorConfig.late_processing`,
+    `EmulatorConfig.processed_error_code`) pick the keys whose draw is
+    below their probability, so a test can tell them in advance.
+    """
+    digest = hashlib.blake2b(digest_size=8)
+    for part in (str(seed or 0), what, key):
+        encoded = part.encode("utf-8", "surrogatepass")
+        digest.update(len(encoded).to_bytes(8, "big") + encoded)
+    return int.from_bytes(digest.digest(), "big") / 2**64
+
+
 def _http_url(
     _inst: object, attribute: attrs.Attribute[str], value: str
 ) -> None:
@@ -320,6 +351,27 @@ class EmulatorConfig:
             checked against it and the ``Date`` header of API answers
             reads it, as from a server whose clock differs from the
             client's.
+        list_order: The asset list's order [?]: ``"ascending"`` or
+            ``"descending"`` by id, ``"unstable"`` (shuffled anew for
+            every request, from *seed* and the request's number), or
+            ``"created-ties"`` (by creation second, ties shuffled anew).
+        list_page_cap: The largest ``pageSize`` the asset list serves;
+            larger asks get pages this size, with honest ``pageSize``,
+            ``totalPage`` and ``totalCount``; ``None``: no cap but the
+            documented 1000.
+        file_name_style: The asset's ``fileName`` [?]: the full key
+            (``"key"``) or its last path segment (``"basename"``).
+        late_processing: Probability that a key's registrations are
+            processed late: answered 504 (gateway "Endpoint Timeout") at
+            once, the asset created *late_processing_delay* seconds
+            later.  Drawn per key (`keyed_draw` with ``"late"``).
+        late_processing_delay: Seconds until a late registration lands.
+        processed_error_code: Probability that a key's registrations are
+            processed, then answered HTTP 200 with code ``10001``
+            instead of ``"0"``.  Drawn per key (`keyed_draw` with
+            ``"processed-error"``).
+
+    .. versionadded:: 2.0 the list and late-processing knobs.
 
     """
 
@@ -356,6 +408,27 @@ class EmulatorConfig:
     clock_offset: float = attrs.field(
         default=0.0,
         validator=v.instance_of(float | int),
+    )
+    list_order: ListOrder = attrs.field(
+        default="ascending", validator=v.in_(LIST_ORDERS)
+    )
+    list_page_cap: int | None = attrs.field(
+        default=None,
+        validator=v.optional(
+            v.and_(
+                v.instance_of(int),
+                v.ge(1),
+                v.le(limits.ASSET_PAGE_SIZE_MAX),
+            )
+        ),
+    )
+    file_name_style: FileNameStyle = attrs.field(
+        default="key", validator=v.in_(("key", "basename"))
+    )
+    late_processing: float = attrs.field(default=0.0, validator=_probability)
+    late_processing_delay: float = attrs.field(default=1.0, validator=_seconds)
+    processed_error_code: float = attrs.field(
+        default=0.0, validator=_probability
     )
 
     @property
@@ -394,3 +467,9 @@ class Knobs(TypedDict, total=False):
     max_workspaces: int | None
     object_storage: ObjectStorageCheck | None
     clock_offset: float
+    list_order: ListOrder
+    list_page_cap: int | None
+    file_name_style: FileNameStyle
+    late_processing: float
+    late_processing_delay: float
+    processed_error_code: float

@@ -29,7 +29,7 @@ from .._credentials import (
     ENV_EMULATOR_S3_SECRET_KEY,
     ENV_EMULATOR_SECRET_KEY,
 )
-from ._config import FAULT_KINDS
+from ._config import FAULT_KINDS, LIST_ORDERS
 
 
 if TYPE_CHECKING:
@@ -71,6 +71,7 @@ class Kind(enum.Enum):
     PROBABILITY = "probability"
     RATE = "rate"
     COUNT = "count"
+    PAGE_SIZE = "page-size"
     POSITIVE = "positive"
     INTEGER = "integer"
     CHOICE = "choice"
@@ -86,6 +87,7 @@ BOUNDS: Final[Mapping[Kind, tuple[type, float | None, float | None, bool]]] = {
     Kind.PROBABILITY: (float, 0, 1, False),
     Kind.RATE: (float, 0, None, True),
     Kind.COUNT: (int, 0, None, False),
+    Kind.PAGE_SIZE: (int, 1, limits.ASSET_PAGE_SIZE_MAX, False),
     Kind.POSITIVE: (int, 1, None, False),
     Kind.INTEGER: (int, None, None, False),
 }
@@ -99,6 +101,7 @@ METAVARS: Final[Mapping[Kind, str]] = {
     Kind.PROBABILITY: "P",
     Kind.RATE: "RPS",
     Kind.COUNT: "N",
+    Kind.PAGE_SIZE: "N",
     Kind.POSITIVE: "N",
     Kind.INTEGER: "N",
     Kind.TEXT: "TEXT",
@@ -321,6 +324,58 @@ FLAGS: Final[tuple[Flag, ...]] = (
         kind=Kind.OFFSET,
         default=0.0,
         help="Seconds the gateway's clock is ahead (negative: behind).",
+    ),
+    Flag(
+        name="--list-order",
+        dest="list_order",
+        kind=Kind.CHOICE,
+        choices=LIST_ORDERS,
+        default="ascending",
+        help=(
+            "Asset list order: by id up or down, shuffled per request, or "
+            "by creation second with ties shuffled."
+        ),
+    ),
+    Flag(
+        name="--list-page-cap",
+        dest="list_page_cap",
+        kind=Kind.PAGE_SIZE,
+        help="Serve asset list pages of at most N, whatever is asked.",
+    ),
+    Flag(
+        name="--file-name-style",
+        dest="file_name_style",
+        kind=Kind.CHOICE,
+        choices=("key", "basename"),
+        default="key",
+        help="Asset fileName: the full key or its base name.",
+    ),
+    Flag(
+        name="--late-processing",
+        dest="late_processing",
+        kind=Kind.PROBABILITY,
+        default=0.0,
+        help=(
+            "Share of keys whose registrations are answered 504 at once "
+            "and processed later."
+        ),
+    ),
+    Flag(
+        name="--late-processing-delay",
+        dest="late_processing_delay",
+        kind=Kind.SECONDS,
+        default=1.0,
+        help="Seconds until a late registration lands.",
+    ),
+    Flag(
+        name="--processed-error-code",
+        dest="processed_error_code",
+        kind=Kind.PROBABILITY,
+        default=0.0,
+        help=(
+            "Share of keys whose registrations are processed, then "
+            "answered HTTP 200 with a code other than 0."
+        ),
     ),
     Flag(
         name="--max-workspaces",

@@ -15,7 +15,7 @@ from pathlib import Path
 import anyio
 import anyio.lowlevel
 
-from maiu_async import AdaptiveLimiter, Asset
+from maiu_async import AdaptiveLimiter, Asset, Page
 from maiu_async.bulk import register_many
 
 
@@ -30,6 +30,13 @@ class Assets:
         await anyio.lowlevel.checkpoint()
         self.count += 1
         return Asset(asset_id=self.count)
+
+    async def list(self, *_: object, **__: object) -> Page[Asset]:
+        """An empty project (the job reads its watermark at the start)."""
+        await anyio.lowlevel.checkpoint()
+        return Page(
+            content=(), total_count=0, total_page=0, page_no=1, page_size=1
+        )
 
 
 class Projects:

@@ -204,6 +204,8 @@ def journal_states(path: Path) -> dict[str, str]:
     lines = path.read_bytes().split(b"\n")[1:-1]
     for raw in lines:
         fields = raw.decode("utf-8", "surrogatepass").split("\t")
+        if fields[0] == "W":  # a run's watermark, not a key's record
+            continue
         key = _field(fields[1])
         if fields[0] != "S" or key not in states:
             states[key] = fields[0]
