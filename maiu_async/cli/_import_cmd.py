@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import attrs
 import click
 
 from maiu_async import limits
@@ -21,6 +22,7 @@ from maiu_async._credentials import (
     ENV_S3_REGION,
     ENV_S3_SECRETS,
 )
+from maiu_async.bulk import BulkOptions
 
 from ._dryrun import run_dry_run, run_keys_dry_run
 from ._import_run import (
@@ -153,6 +155,16 @@ __all__ = ["import_"]
     help="Ceiling on requests per second (429s lower the pace anyway).",
 )
 @click.option(
+    "--reconcile-delay",
+    type=click.FloatRange(min=0),
+    metavar="S",
+    help=(
+        "Seconds to wait before looking up keys whose answer was lost "
+        "(default: the request timeout plus one second, so that a request "
+        "still on its way lands first)."
+    ),
+)
+@click.option(
     "--journal",
     type=click.Path(dir_okay=False, path_type=Path),
     metavar="PATH",
@@ -190,6 +202,7 @@ def import_(  # noqa: PLR0913 -- one parameter per option
     s3_access_key: str | None,
     concurrency: int,
     rate: float | None,
+    reconcile_delay: float | None,
     journal: Path | None,
     report: Path | None,
     as_json: bool,
@@ -257,6 +270,12 @@ def import_(  # noqa: PLR0913 -- one parameter per option
     total = (
         None if keys_file is None or from_stdin else count_keys_of(keys_file)
     )
+    options = BulkOptions(concurrency=concurrency, rate=rate, journal=journal)
+    if reconcile_delay is not None and options.reconcile is not None:
+        options = attrs.evolve(
+            options,
+            reconcile=attrs.evolve(options.reconcile, delay=reconcile_delay),
+        )
     client = make_client(settings, concurrency)
     with output.logging() as log_handler, report_file(report) as out_file:
         summary = run_async(
@@ -273,9 +292,7 @@ def import_(  # noqa: PLR0913 -- one parameter per option
                 keys_file=None if from_stdin else keys_file,
                 listing=listing,
                 total=total,
-                concurrency=concurrency,
-                rate=rate,
-                journal=journal,
+                options=options,
                 report=out_file,
                 as_json=as_json,
             )

@@ -17,6 +17,7 @@ import os
 import shlex
 import sys
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -51,10 +52,9 @@ if TYPE_CHECKING:
         Iterable,
         Sequence,
     )
-    from pathlib import Path
 
     from maiu_async import MaiuClient
-    from maiu_async.bulk import BulkEvent, Outcome, SkippedKey
+    from maiu_async.bulk import BulkEvent, BulkOptions, Outcome, SkippedKey
     from maiu_async.storage import ListingStats
 
     from ._importer import ImportDisplay
@@ -294,9 +294,7 @@ async def import_keys(  # noqa: PLR0913 -- the command's options
     keys_file: Path | None,
     listing: tuple[str, StorageConfig] | None,
     total: int | None,
-    concurrency: int,
-    rate: float | None,
-    journal: Path | None,
+    options: BulkOptions,
     report: ReportFile | None,
     as_json: bool,
 ) -> ImportSummary:
@@ -342,7 +340,9 @@ async def import_keys(  # noqa: PLR0913 -- the command's options
             )
 
             def hard_exit(signum: int) -> None:
-                _hard_exit(display, report, journal, settings.argv, signum)
+                _hard_exit(
+                    display, report, options.journal, settings.argv, signum
+                )
 
             return await run_import(
                 client,
@@ -351,9 +351,7 @@ async def import_keys(  # noqa: PLR0913 -- the command's options
                 bucket=bucket,
                 keys=keys,
                 total=total,
-                concurrency=concurrency,
-                rate=rate,
-                journal=journal,
+                options=options,
                 report_file=report,
                 report_path=None if report is None else report.path,
                 display=display,
@@ -365,7 +363,7 @@ async def import_keys(  # noqa: PLR0913 -- the command's options
 def _hard_exit(
     display: object,
     report: ReportFile | None,
-    journal: Path | None,
+    journal: str | os.PathLike[str] | None,
     argv: Sequence[str],
     signum: int,
 ) -> None:
@@ -384,7 +382,11 @@ def _hard_exit(
             report.commit()
     err("quit before requests in flight settled")
     click.echo(
-        resume_hint(journal, None if report is None else report.path, argv),
+        resume_hint(
+            None if journal is None else Path(journal),
+            None if report is None else report.path,
+            argv,
+        ),
         err=True,
     )
     sys.stderr.flush()

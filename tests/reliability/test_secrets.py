@@ -566,7 +566,8 @@ async def test_cli_never_prints_the_secret(monkeypatch, tmp_path):
                     "import",
                     *("--workspace", "cli-ws", "--project", "imports"),
                     *("--create-project", "--bucket", "b"),
-                    *("--keys-file", str(keys), *extra),
+                    *("--keys-file", str(keys), "--reconcile-delay", "0"),
+                    *extra,
                 )
                 for extra in (
                     ("--journal", str(tmp_path / "j")),
