@@ -142,7 +142,7 @@ class MaiuClient:
         CredentialsNotFound: No credentials were given or found.
         UsageError: A bad endpoint or rate, or options that conflict.
 
-    .. versionchanged:: 0.2.0
+    .. versionchanged:: 26.1.0
        The *transport* argument.
 
     """
@@ -226,7 +226,7 @@ class MaiuClient:
         """
         The keys the client signs with (their repr hides the secret).
 
-        .. versionadded:: 2.0
+        .. versionadded:: 26.1.0
 
         """
         return self._credentials
@@ -240,7 +240,7 @@ class MaiuClient:
         state one as a ``max_connections`` attribute.  A bulk job whose
         concurrency exceeds it is refused.
 
-        .. versionadded:: 0.2.0
+        .. versionadded:: 26.1.0
         """
         cap = getattr(self._transport, "max_connections", None)
         return cap if isinstance(cap, int) else None
@@ -354,7 +354,7 @@ class MaiuClient:
             UsageError: The client is not open, or *path* does not start
                 with ``/``.
 
-        .. versionadded:: 0.2.0
+        .. versionadded:: 26.1.0
 
         """
         self._check_open()

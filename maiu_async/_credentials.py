@@ -137,7 +137,7 @@ class Credentials:
             ``"environment NCLOUD_ACCESS_KEY_ID/..."``, ``"ncloud CLI
             file ... [prod]"``); not part of equality.
 
-    .. versionchanged:: 2.0 *source*.
+    .. versionchanged:: 26.1.0 *source*.
 
     """
 
@@ -169,7 +169,7 @@ class Credentials:
         For messages: the access key id is sent in every request and is
         not a secret; the secret key is never part of it.
 
-        .. versionadded:: 2.0
+        .. versionadded:: 26.1.0
 
         """
         return f"access key {self.access_key!r} from {self.source}"
@@ -207,7 +207,7 @@ class Credentials:
             CredentialsNotFound: Nothing complete was found; the message
                 names every place we looked.
 
-        .. versionchanged:: 2.0 *profile* and *access_key*.
+        .. versionchanged:: 26.1.0 *profile* and *access_key*.
 
         """
         return resolve_credentials(

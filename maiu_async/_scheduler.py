@@ -90,8 +90,8 @@ class AdaptiveLimiter:
         probe: Seconds the probing takes to climb back to the measured
             limit.
 
-    .. versionchanged:: 0.1.0 `set_ceiling`, *tolerance*.
-    .. versionchanged:: 0.2.0
+    .. versionchanged:: 26.1.0 `set_ceiling`, *tolerance*.
+    .. versionchanged:: 26.1.0
        The limit is measured from the successes and probed along a cubic
        curve (*probe*), instead of halving the rate and climbing back
        linearly; *cooldown* is gone (answers to requests sent before a
@@ -182,7 +182,7 @@ class AdaptiveLimiter:
         """
         The server's limit as last measured (``None``: never pushed back).
 
-        .. versionadded:: 0.2.0
+        .. versionadded:: 26.1.0
         """
         return None if self._probe is None else self._probe.limit
 
@@ -197,7 +197,7 @@ class AdaptiveLimiter:
         Raises:
             ValueError: *ceiling* is not positive.
 
-        .. versionadded:: 0.1.0
+        .. versionadded:: 26.1.0
 
         """
         _check_ceiling(ceiling)
@@ -221,7 +221,7 @@ class AdaptiveLimiter:
             When it may be sent, on the loop's clock: pass it back to
             `succeeded` or `throttled` with the answer.
 
-        .. versionchanged:: 0.2.0 Returns the send time.
+        .. versionchanged:: 26.1.0 Returns the send time.
 
         """
         now = self._now()

@@ -110,7 +110,7 @@ class ConnectionLimits:
             counts for its whole limit while it is read; one that would
             not fit waits until others are read.
 
-    .. versionchanged:: 0.2.0
+    .. versionchanged:: 26.1.0
        *max_write_response_bytes* and *max_buffered_bytes*.
 
     """
@@ -151,7 +151,7 @@ class RawResponse:
             or ``x-request-id``), if any.
         date: The ``Date`` header (the server's clock), if any.
 
-    .. versionadded:: 0.2.0
+    .. versionadded:: 26.1.0
 
     """
 
@@ -189,7 +189,7 @@ class AsyncTransport(Protocol):
     The client calls `open` once when entered, `send` for every attempt
     and `close` once when left (even after a failure).
 
-    .. versionadded:: 0.2.0
+    .. versionadded:: 26.1.0
     """
 
     async def open(self) -> None:
@@ -253,7 +253,7 @@ class AiohttpTransport:
         user_agent: The ``User-Agent`` header; ``maiu-async/<version>``
             if omitted.
 
-    .. versionadded:: 0.2.0
+    .. versionadded:: 26.1.0
 
     """
 
@@ -296,7 +296,7 @@ class AiohttpTransport:
         """
         The pool's size (``None``: unlimited).
 
-        .. versionadded:: 0.2.0
+        .. versionadded:: 26.1.0
         """
         return self._limits.max_connections or None
 

@@ -298,7 +298,7 @@ def check_asset_key(key: object) -> str:
     of ``aws s3 ls`` output, a CSV line (``key,size``), and leading or
     trailing spaces.
 
-    .. versionchanged:: 0.2.0
+    .. versionchanged:: 26.1.0
        Refuses control characters, URLs, listing and CSV lines, padding.
     """
     value = _require_str("key", key)

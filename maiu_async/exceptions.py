@@ -255,7 +255,7 @@ class APIStatusError(MaiuError):
         method: The HTTP method.
         url: The URL.
 
-    .. versionchanged:: 0.2.0
+    .. versionchanged:: 26.1.0
        *api_details*, quoted in the message.
 
     """
@@ -323,7 +323,7 @@ class AuthenticationFailed(APIStatusError):
             (negative: behind), read from the answer's ``Date`` header
             (to the second), or ``None`` if it had none.
 
-    .. versionchanged:: 0.2.0
+    .. versionchanged:: 26.1.0
        *signed_with*, *blames_clock* and *clock_skew*.
 
     """
@@ -465,8 +465,8 @@ class ObjectStorageError(MaiuError):
             or ``None`` when there was no answer.
         status: The HTTP status, or ``None`` when there was no answer.
 
-    .. versionadded:: 0.1.0
-    .. versionchanged:: 0.2.0
+    .. versionadded:: 26.1.0
+    .. versionchanged:: 26.1.0
        Defined here; still importable from `maiu_async.storage`.
 
     """
@@ -491,7 +491,7 @@ class ObjectStorageRefused(ObjectStorageError):
     """
     Object Storage refused the request (4xx): fix it before retrying.
 
-    .. versionadded:: 0.1.0
+    .. versionadded:: 26.1.0
 
     """
 
@@ -500,7 +500,7 @@ class ObjectStorageUnavailable(ObjectStorageError):
     """
     Object Storage gave no usable answer; retrying later may work.
 
-    .. versionadded:: 0.1.0
+    .. versionadded:: 26.1.0
 
     """
 

@@ -135,7 +135,7 @@ class ProjectList:
         projects: The projects, in the order the API gave them.
         total_count: The number of projects the API reports.
 
-    .. versionchanged:: 2.0 The `content` alias.
+    .. versionchanged:: 26.1.0 The `content` alias.
 
     """
 
@@ -211,7 +211,7 @@ class ImportState(enum.StrEnum):
     A value this version does not know (a status the API adds later)
     becomes a member of its own, named after it, rather than an error.
 
-    .. versionadded:: 2.0
+    .. versionadded:: 26.1.0
 
     """
 
@@ -251,7 +251,7 @@ class ImportStatus:
         upload_result: The message mapped to the status.
         meta_data: Probed metadata, once known.
 
-    .. versionchanged:: 2.0
+    .. versionchanged:: 26.1.0
        *upload_status* is an `ImportState` (a `str` subclass).
 
     """
@@ -771,7 +771,7 @@ class SkippedKey:
         key: The Object Storage key.
         reason: Why it is skipped, in words.
 
-    .. versionadded:: 0.1.0
+    .. versionadded:: 26.1.0
 
     """
 

@@ -31,7 +31,7 @@ A handler may be a plain or an ``async`` function.  To simulate a
 network failure it raises a `maiu_async.TransportError` subclass, e.g.
 ``ConnectionLost("reset", method=request.method, url=request.url)``.
 
-.. versionadded:: 0.2.0
+.. versionadded:: 26.1.0
 """
 
 from __future__ import annotations

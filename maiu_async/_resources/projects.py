@@ -121,7 +121,7 @@ class ProjectsResource(Resource):
         Raises:
             NotFound: No such workspace.
 
-        .. versionadded:: 2.0
+        .. versionadded:: 26.1.0
 
         """
         listed = await self.list(workspace, retry=retry)

@@ -172,8 +172,8 @@ async def register_many(  # noqa: PLR0913 -- the rest is keyword-only
         *keys* or a hook) is raised with the job's `BulkReport` as its
         ``report`` attribute (read it with `report_of`).
 
-    .. versionadded:: 0.1.0
-    .. versionchanged:: 0.2.0 *options*; the keyword options are
+    .. versionadded:: 26.1.0
+    .. versionchanged:: 26.1.0 *options*; the keyword options are
        shortcuts for its fields.  The preflight request; the report on
        the exception; a ``str`` as *keys* is refused.
 
@@ -197,7 +197,7 @@ class OutcomeStream:
     Iterate it with ``async for``; the iteration ends when the job has
     delivered every outcome.
 
-    .. versionadded:: 0.1.0
+    .. versionadded:: 26.1.0
 
     """
 
@@ -266,8 +266,8 @@ async def stream_register(  # noqa: PLR0913 -- the rest is keyword-only
     the block before the iteration ends stops the job in order; a
     systemic failure is raised when the block is left.
 
-    .. versionadded:: 0.1.0
-    .. versionchanged:: 0.2.0 *options*; the keyword options are
+    .. versionadded:: 26.1.0
+    .. versionchanged:: 26.1.0 *options*; the keyword options are
        shortcuts for its fields.
 
     """

@@ -97,7 +97,7 @@ def report_of(exc: BaseException) -> BulkReport | None:
     journaled, and delivered); the keys it read but never sent are
     `OutcomeStatus.NOT_ATTEMPTED`.
 
-    .. versionadded:: 0.2.0
+    .. versionadded:: 26.1.0
 
     """
     report = getattr(exc, "report", None)

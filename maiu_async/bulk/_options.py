@@ -143,7 +143,7 @@ class BulkOptions:
             workspace, project and endpoint with one GET of the project,
             and stop at once if no key can succeed.
 
-    .. versionadded:: 0.2.0
+    .. versionadded:: 26.1.0
 
     """
 
@@ -172,7 +172,7 @@ class BulkShortcuts(TypedDict, total=False):
 
     Each is a `BulkOptions` field, and replaces the record's value.
 
-    .. versionadded:: 0.2.0
+    .. versionadded:: 26.1.0
     """
 
     concurrency: int

@@ -96,8 +96,8 @@ class ReconcilePolicy:
             server may serve fewer.
         retry: Retry policy for each list page (``None``: no retries).
 
-    .. versionadded:: 0.1.0
-    .. versionchanged:: 2.0
+    .. versionadded:: 26.1.0
+    .. versionchanged:: 26.1.0
        *delay* defaults to the request timeout plus one second.
 
     """

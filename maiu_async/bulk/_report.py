@@ -72,7 +72,7 @@ class OutcomeStatus(enum.Enum):
             server.  Certainly not registered by this job; a rerun with
             the same journal sends it.
 
-    .. versionchanged:: 0.2.0 *NOT_ATTEMPTED*.
+    .. versionchanged:: 26.1.0 *NOT_ATTEMPTED*.
 
     """
 
@@ -204,7 +204,7 @@ class BulkReport:
         duration: Seconds the job ran.
         stopped: Whether the job was stopped before the input ran out.
 
-    .. versionchanged:: 0.2.0 *not_attempted* (keys left unsent now have
+    .. versionchanged:: 26.1.0 *not_attempted* (keys left unsent now have
        an outcome); *abandoned* is its deprecated alias.
 
     """

@@ -141,7 +141,7 @@ class Faults:
         keyed: Draw by request identity instead of arrival order.
         certain: Fault kind (one of `FAULT_KINDS`) by subject key.
 
-    .. versionadded:: 2.0 *keyed* and *certain*.
+    .. versionadded:: 26.1.0 *keyed* and *certain*.
 
     """
 
@@ -371,7 +371,7 @@ class EmulatorConfig:
             instead of ``"0"``.  Drawn per key (`keyed_draw` with
             ``"processed-error"``).
 
-    .. versionadded:: 2.0 the list and late-processing knobs.
+    .. versionadded:: 26.1.0 the list and late-processing knobs.
 
     """
 

@@ -88,7 +88,7 @@ class EmulatorState(AssetRules):
         persons: Person and thumbnail rules.
         person_tags: Person-tag rules.
 
-    .. versionchanged:: 2.0
+    .. versionchanged:: 26.1.0
        Index rules moved from *analyses* to *indexes*; tag rules from
        *persons* to *person_tags*; upload keys to *uploads*.
 

@@ -150,8 +150,8 @@ class StorageConfig:
         connect_timeout: Seconds to connect.
         read_timeout: Seconds to wait for an answer.
 
-    .. versionadded:: 0.1.0
-    .. versionchanged:: 2.0
+    .. versionadded:: 26.1.0
+    .. versionchanged:: 26.1.0
        *endpoint* and *region* default to ``$MAIU_S3_ENDPOINT`` and
        ``$MAIU_S3_REGION``.
 

@@ -42,7 +42,7 @@ class SkipReason(enum.Enum):
         EMPTY: Zero bytes long.
         TOO_LARGE: Over the size limit of its kind.
 
-    .. versionadded:: 0.1.0
+    .. versionadded:: 26.1.0
 
     """
 
@@ -80,7 +80,7 @@ class ListedObject:
         skip: Why it is not registered; ``None`` if it is.
         detail: The reason in words (for reports), ``None`` if selected.
 
-    .. versionadded:: 0.1.0
+    .. versionadded:: 26.1.0
 
     """
 
@@ -127,7 +127,7 @@ class ObjectFilter:
         image_max_bytes: The largest image registered.
         skip_empty: Skip objects of zero bytes.
 
-    .. versionadded:: 0.1.0
+    .. versionadded:: 26.1.0
 
     """
 

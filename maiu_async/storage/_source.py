@@ -70,7 +70,7 @@ class ListingStats:
             present, most with 0).
         complete: Whether the listing reached its end.
 
-    .. versionadded:: 0.1.0
+    .. versionadded:: 26.1.0
 
     """
 
@@ -166,8 +166,8 @@ class ObjectStorageSource:
         ValidationError: *bucket* is empty or not a bucket name.
         UsageError: *prefix* is not a string.
 
-    .. versionadded:: 0.1.0
-    .. versionchanged:: 2.0 *client* and *credentials*.
+    .. versionadded:: 26.1.0
+    .. versionchanged:: 26.1.0 *client* and *credentials*.
 
     """
 
