@@ -205,6 +205,9 @@ async def test_sigkilled_import_resumes_to_exactly_once(
                 *("--project-id", str(project_id)),
                 *("--keys-file", str(keys_file), "--journal", str(journal)),
                 *("--report", str(report), "--json"),
+                # A killed run's requests all reached the emulator, which
+                # processes at once: nothing can land late.
+                *("--reconcile-delay", "0"),
             ),
             env=cli_env(tmp_path, emu.url),
             logs=tmp_path,
