@@ -44,7 +44,7 @@ from maiu_async import (
     _signing,
 )
 from maiu_async._credentials import resolve_credentials
-from maiu_async.bulk import register_many, stream_register
+from maiu_async.bulk import ReconcilePolicy, register_many, stream_register
 from maiu_async.emulator import Emulator, Faults
 
 
@@ -381,6 +381,9 @@ async def test_no_code_path_shows_the_secret(logs, signatures, tmp_path):
                 bucket_name="b",
                 keys=[f"s/{i}.mp4" for i in range(80)],
                 retry=FAST,
+                # The emulator lands nothing late: no need to wait out
+                # the default request timeout before reconciling.
+                reconcile=ReconcilePolicy(delay=0),
                 on_event=lambda e: ev.show("event", e),
             ) as stream,
         ):
