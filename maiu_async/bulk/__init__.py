@@ -168,9 +168,9 @@ async def register_many(  # noqa: PLR0913 -- the rest is keyword-only
             `RetryPolicy.max_retry_after`.
         TransportError: The endpoint cannot be reached.
 
-        Whatever stopped the job (the exceptions above, or one raised by
-        *keys* or a hook) is raised with the job's `BulkReport` as its
-        ``report`` attribute (read it with `report_of`).
+    Whatever stopped the job (the exceptions above, or one raised by
+    *keys* or a hook) is raised with the job's `BulkReport` as its
+    ``report`` attribute (read it with `report_of`).
 
     .. versionadded:: 26.1.0
     .. versionchanged:: 26.1.0 *options*; the keyword options are
