@@ -36,14 +36,13 @@ from ._storage import skipped_by_reason
 
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Mapping
+    from collections.abc import Iterator, Mapping
     from types import TracebackType
     from typing import Self
 
     from rich.console import RenderableType
     from rich.progress import Task, TaskID
 
-    from maiu_async import Project
     from maiu_async.bulk import BulkEvent, Outcome
 
     from ._dryrun import KeysDryRun
@@ -56,7 +55,6 @@ __all__ = [
     "counters_table",
     "make_console",
     "print_dry_run",
-    "print_projects",
     "print_summary",
     "summary_table",
 ]
@@ -432,27 +430,6 @@ def print_dry_run(
         console.print(examples)
     if summary.report_path is not None:
         console.print(f"Report: {summary.report_path}", markup=False)
-
-
-def print_projects(console: Console, projects: Iterable[Project]) -> None:
-    """
-    Print projects as a table.
-
-    Strictly private.
-    """
-    table = Table(box=box.SIMPLE_HEAD)
-    table.add_column("ID", justify="right")
-    table.add_column("Name", overflow="fold")
-    table.add_column("Base")
-    table.add_column("Created")
-    for p in projects:
-        table.add_row(
-            str(p.project_id),
-            Text(p.name),
-            "yes" if p.is_base_project else "",
-            "" if p.created_time is None else p.created_time.isoformat(" "),
-        )
-    console.print(table)
 
 
 def counters_table(title: str, rows: Mapping[str, object]) -> Table:
