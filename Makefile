@@ -30,8 +30,13 @@ typecheck: $(STAMP)
 	$(BIN)/mypy --strict maiu_async
 	$(BIN)/mypy --strict tests/typing
 
+# Many tests wait on servers and child processes rather than the CPU, so
+# the suite runs in more worker processes than cores; worksteal evens out
+# the few long tests.  `pytest` alone runs it in one process.
+TEST_WORKERS ?= 4
+
 test: lint typecheck
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 
 # --strict: a broken link or an unresolved API name fails the build.
 docs: $(DOCS_STAMP)

@@ -253,11 +253,11 @@ async def _junk():
 def client_for(url: str, **options) -> MaiuClient:
     """A client with short timeouts and a small response cap."""
     options.setdefault("retry", None)
+    options.setdefault("timeouts", TIMEOUTS)
     return MaiuClient(
         access_key=ACCESS_KEY,
         secret_key=SECRET_KEY,
         endpoint=url,
-        timeouts=TIMEOUTS,
         limits=ConnectionLimits(max_response_bytes=CAP),
         **options,
     )
@@ -346,6 +346,8 @@ async def test_absurd_retry_after_cannot_stall_the_client(junk, name):
     it must go through.  Uncapped, the pause never ends and the guard
     fires.  One attempt per call: retries would let the adaptive rate
     fall, whose pace depends on the machine's speed, not on the cap.
+    The default timeouts: the 60 answers are immediate, and a loaded
+    machine must not turn a slow start into a timeout.
     """
     policy = RetryPolicy(attempts=1, max_retry_after=0.05)
     errors: list[MaiuError] = []
@@ -356,7 +358,9 @@ async def test_absurd_retry_after_cannot_stall_the_client(junk, name):
         except MaiuError as exc:
             errors.append(exc)
 
-    async with client_for(junk.url, retry=policy) as client:
+    async with client_for(
+        junk.url, retry=policy, timeouts=Timeouts()
+    ) as client:
         with anyio.fail_after(GUARD):
             async with anyio.create_task_group() as tg:
                 for _ in range(60):
