@@ -244,8 +244,10 @@ class Poller(Generic[T, S]):
         """
         self._stopped = True
         self._closed = True
-        heap, self._heap = self._heap, []
-        for _, _, entry in sorted(heap, key=lambda e: e[1]):
+        # Emptied in place: `_dispatch` holds the list.
+        heap = sorted(self._heap, key=lambda e: e[1])
+        self._heap.clear()
+        for _, _, entry in heap:
             self._unsettled(entry, STOPPED)
         self._poke()
 
