@@ -40,7 +40,9 @@ theirs as they return), and items added afterwards at once too; a
 cancelled `Poller.run` does the same.
 
 Time is read through an injectable `Timer`, so tests can use a virtual
-clock and never sleep.
+clock and never sleep.  In testing mode
+(`maiu_async.testing.set_testing`) polls follow each other at once, as
+retries do.
 
 Strictly private.
 """
@@ -56,7 +58,7 @@ from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 import anyio
 import attrs
 
-from .._retry import RetryPolicy, Verdict, verdict
+from .._retry import RetryPolicy, Verdict, is_testing, verdict
 from ..exceptions import MaiuError, RateLimited
 from ._report import clip
 
@@ -119,6 +121,12 @@ class PollPolicy:
         if value is not None and value < 0:
             msg = f"'timeout' must be >= 0 or None: {value!r}"
             raise ValueError(msg)
+
+    def wait_for(self, polls: int, rng: random.Random | None = None) -> float:
+        """
+        `delay`, or 0 in testing mode (`maiu_async.testing.set_testing`).
+        """
+        return 0.0 if is_testing() else self.delay(polls, rng)
 
     def delay(self, polls: int, rng: random.Random | None = None) -> float:
         """
@@ -228,7 +236,7 @@ class Poller(Generic[T, S]):
         entry: _Entry[T, S] = _Entry(
             item, None if timeout is None else now + timeout
         )
-        self._push(now + self.policy.delay(0, self._rng), entry)
+        self._push(now + self.policy.wait_for(0, self._rng), entry)
 
     def close(self) -> None:
         """Note that no item will be added: `run` ends once all settle."""
@@ -340,7 +348,7 @@ class Poller(Generic[T, S]):
             self._on_final(entry.item, status)
         else:
             self._again(
-                entry, self.policy.delay(entry.polls, self._rng), _TIMED_OUT
+                entry, self.policy.wait_for(entry.polls, self._rng), _TIMED_OUT
             )
 
     def _failed(self, entry: _Entry[T, S], exc: MaiuError) -> None:

@@ -21,6 +21,7 @@ from maiu_async.exceptions import (
     BadRequest,
     ServerError,
 )
+from maiu_async.testing import set_testing
 
 
 pytestmark = pytest.mark.anyio
@@ -345,7 +346,7 @@ class FrozenTimer:
     def now(self) -> float:
         return 0.0
 
-    async def wait(self, seconds: float, wake: anyio.Event) -> None:
+    async def wait(self, seconds: float, wake: anyio.Event) -> None:  # noqa: ARG002 -- frozen
         await wake.wait()
 
 
@@ -358,7 +359,7 @@ async def test_stop_ends_a_run_waiting_for_due_items() -> None:
 
     poller = Poller(
         fetch=fetch,
-        terminal=lambda status: True,
+        terminal=bool,
         on_final=results.on_final,
         on_unsettled=results.on_unsettled,
         policy=PollPolicy(first=60.0, jitter=0.0),
@@ -376,3 +377,19 @@ async def test_stop_ends_a_run_waiting_for_due_items() -> None:
 
     assert [("a", None, STOPPED), ("b", None, STOPPED)] == results.unsettled
     assert 0 == poller.polls
+
+
+async def test_testing_mode_polls_without_waiting() -> None:
+    """In testing mode polls follow each other at once."""
+    timer = VirtualTimer()
+    results = Results()
+    times: list[float] = []
+
+    async def fetch(item: str) -> str:
+        times.append(timer.now())
+        return "DONE" if len(times) == 3 else "RUNNING"
+
+    with set_testing(True):
+        await _run(_poller(fetch, results, timer), ["a"])
+
+    assert [0.0, 0.0, 0.0] == times
