@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from maiu_async.emulator._cli import _parser, build_config
 from maiu_async.emulator._flags import FLAG_OF
 
 
@@ -110,3 +111,27 @@ def test_knobs_have_flags() -> None:
         dest: FLAG_OF[dest]
         for dest in ("import_polls", "import_failed", "import_invalid")
     }
+
+
+def test_flags_set_the_knobs() -> None:
+    """The command line's import flags reach the configuration."""
+    args = [
+        "--access-key",
+        "K",
+        "--secret-key",
+        "S",
+        "--import-polls",
+        "3",
+        "--import-failed",
+        "bad/*",
+        "--import-invalid",
+        "*.odd.mp4",
+    ]
+
+    config, _ = build_config(vars(_parser().parse_args(args)))
+
+    assert (3, "bad/*", "*.odd.mp4") == (
+        config.import_polls,
+        config.import_failed,
+        config.import_invalid,
+    )
