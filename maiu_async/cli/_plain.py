@@ -174,6 +174,8 @@ def _count_lines(summary: ImportSummary) -> list[str]:
     ]
     if summary.not_attempted:
         lines.append(f"  not attempted: {summary.not_attempted:,}")
+    if summary.waited:
+        lines.append(f"  imports: {summary.import_counts()}")
     return lines
 
 

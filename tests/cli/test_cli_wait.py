@@ -255,4 +255,6 @@ async def test_missing_objects_exit_1_with_each_status(
         **dict.fromkeys(missing, "FILE_NOT_EXIST"),
     } == {row["key"]: row["import_status"] for row in read_report(report)}
     assert "5 FILE_NOT_EXIST" in result.stderr
+    # The plain summary counts every status, not only the verdict's.
+    assert "  imports: 5 COMPLETED, 5 FILE_NOT_EXIST" in result.stderr
     assert "every valid key is registered" not in result.stderr
