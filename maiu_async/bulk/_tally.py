@@ -10,7 +10,7 @@ import time
 
 import attrs
 
-from ._report import BulkReport, Outcome, OutcomeStatus
+from ._report import ALREADY_IN_PROJECT, BulkReport, Outcome, OutcomeStatus
 
 
 __all__ = ["Tally"]
@@ -42,6 +42,7 @@ class Tally:
     retries: int = 0
     throttled: int = 0
     reconcile_passes: int = 0
+    existing: int = 0
     stopped: bool = False
     started: float = attrs.field(factory=_now)
     ended: float | None = None
@@ -57,6 +58,8 @@ class Tally:
                 self.reconciled += 1
         elif status is OutcomeStatus.SKIPPED:
             self.skipped += 1
+            if outcome.error == ALREADY_IN_PROJECT:
+                self.existing += 1
         elif status is OutcomeStatus.FAILED:
             self.failed += 1
         elif status is OutcomeStatus.NOT_ATTEMPTED:
