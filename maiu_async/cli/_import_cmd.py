@@ -165,6 +165,14 @@ __all__ = ["import_"]
     ),
 )
 @click.option(
+    "--skip-existing",
+    is_flag=True,
+    help=(
+        "Sync run: read the project's asset list once first and skip "
+        "the keys it already has ('already in the project'), unsent."
+    ),
+)
+@click.option(
     "--journal",
     type=click.Path(dir_okay=False, path_type=Path),
     metavar="PATH",
@@ -203,6 +211,7 @@ def import_(  # noqa: PLR0913 -- one parameter per option
     concurrency: int,
     rate: float | None,
     reconcile_delay: float | None,
+    skip_existing: bool,
     journal: Path | None,
     report: Path | None,
     as_json: bool,
@@ -226,6 +235,8 @@ def import_(  # noqa: PLR0913 -- one parameter per option
     requests in flight settle, the journal and the report are flushed,
     and the command to resume is printed. Use --journal for large
     imports: rerunning with the same journal does each key exactly once.
+    For a daily import of a growing prefix without the old journal, add
+    --skip-existing: keys already in the project are not sent again.
 
     Progress, summaries and log lines go to stderr (a live bar on a
     terminal, a plain line every --progress-interval seconds elsewhere);
@@ -234,7 +245,8 @@ def import_(  # noqa: PLR0913 -- one parameter per option
 
     \b
     Exit status:
-      0    every valid key is registered (skipped keys are not failures)
+      0    every valid key is registered or already in the project
+           (skipped keys are not failures)
       1    some keys failed or their fate is unknown (see --report)
       2    usage, keys-file or credential error; no such workspace/project
       3    service or network error
@@ -270,7 +282,12 @@ def import_(  # noqa: PLR0913 -- one parameter per option
     total = (
         None if keys_file is None or from_stdin else count_keys_of(keys_file)
     )
-    options = BulkOptions(concurrency=concurrency, rate=rate, journal=journal)
+    options = BulkOptions(
+        concurrency=concurrency,
+        rate=rate,
+        journal=journal,
+        skip_existing=skip_existing,
+    )
     if reconcile_delay is not None and options.reconcile is not None:
         options = attrs.evolve(
             options,
