@@ -4,7 +4,7 @@ Sync runs: the keys already in the project, read once at the start.
 With `BulkOptions.skip_existing` the feeder reads the project's asset
 list before it screens the first key: one pass, page after page,
 following ``totalPage`` as each page reports it.  Of each asset it keeps
-only a 64-bit fingerprint of its file name, in a `KeyTable` (8-16 bytes
+only a 64-bit fingerprint of its file name, in a `KeyTable` (13-27 bytes
 an asset, no object per asset, as for the input's own duplicates).  A
 key whose name is there is skipped, `ALREADY_IN_PROJECT`, and never
 sent.

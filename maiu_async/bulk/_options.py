@@ -144,9 +144,9 @@ class BulkOptions:
             and stop at once if no key can succeed.
         skip_existing: A sync run: read the project's asset list once
             at the start, and skip the keys already in it ("already in
-            the project") instead of sending them.  Memory: 8-16 bytes
-            per asset.  A page that cannot be read stops the job before
-            any key is sent.
+            the project") instead of sending them.  Memory: 13-27 bytes
+            per asset (17 MB for a million).  A page that cannot be
+            read stops the job before any key is sent.
 
     .. versionadded:: 26.1.0
     .. versionchanged:: 26.1.0 *skip_existing*.
