@@ -259,6 +259,7 @@ def import_(  # noqa: PLR0913 -- one parameter per option
     _refuse_same_files(keys_file, journal, report)
     listing: tuple[str, StorageConfig] | None = None
     listed_prefix = _listing_prefix(keys_file, prefix, whole_bucket)
+    _refuse_dry_sync(dry_run=dry_run, skip_existing=skip_existing)
     if dry_run and keys_file is not None:
         return run_keys_dry_run(keys_file, report, output, as_json=as_json)
     if listed_prefix is not None:
@@ -332,6 +333,14 @@ def import_(  # noqa: PLR0913 -- one parameter per option
         # The one-line error, and its exit code, as for any failure.
         raise summary.failure
     return summary.exit_code
+
+
+def _refuse_dry_sync(*, dry_run: bool, skip_existing: bool) -> None:
+    if dry_run and skip_existing:
+        raise click.UsageError(
+            "--dry-run does not read the project, so it cannot tell which "
+            "keys --skip-existing would skip: drop one of them"
+        )
 
 
 def _refuse_same_files(

@@ -145,3 +145,21 @@ async def test_no_such_project_stops_before_sending(
         result.code,
         emu.stats.by_route.get("register_asset", 0),
     )
+
+
+async def test_dry_run_refuses_skip_existing(cli: Cli, tmp_path: Path):
+    """A dry run cannot say what a sync would skip: exit 2, nothing read."""
+    keys_file = write_keys(tmp_path / "k", _keys(3, "d"))
+
+    result = await cli(
+        "import",
+        "--bucket",
+        "media-bucket",
+        "--keys-file",
+        str(keys_file),
+        "--dry-run",
+        "--skip-existing",
+    )
+
+    assert (2, "") == (result.code, result.stdout)
+    assert "--skip-existing" in result.stderr
