@@ -6,6 +6,7 @@ one pass at the start, keys it has are skipped and never sent.
 from __future__ import annotations
 
 import math
+import tracemalloc
 import urllib.parse
 
 import pytest
@@ -215,3 +216,54 @@ async def test_a_page_that_cannot_be_read_stops_the_job_unsent():
     # Nothing was sent and no key was even read.
     assert ([], 0, 0) == (sent, report.total, report.requests)
     assert any("skip_existing" in n for n in caught.value.__notes__)
+
+
+async def test_the_names_are_kept_as_fingerprints_not_strings():
+    """50,000 listed names leave about a megabyte behind, not a set."""
+    total, size = 50_000, 1000
+    held: list[int] = []
+
+    def handler(request: Request) -> Response:
+        number = int(request.query["pageNum"])
+        first = (number - 1) * size
+        content = [
+            {"assetId": i + 1, "fileName": f"media/old/{i:07d}.mp4"}
+            for i in range(first, min(first + size, total))
+        ]
+        return success(
+            {
+                "content": content,
+                "totalCount": total,
+                "totalPage": math.ceil(total / size),
+                "pageNo": number,
+                "pageSize": size,
+            }
+        )
+
+    async def keys():
+        # The pass is over before the first key is read.
+        held.append(tracemalloc.get_traced_memory()[0] - before)
+        yield "media/old/0000007.mp4"
+
+    async with MaiuClient(
+        access_key="ak", secret_key="sk", transport=MockTransport(handler)
+    ) as client:
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            report = await register_many(
+                client,
+                "ws",
+                7,
+                bucket_name="bucket",
+                keys=keys(),
+                skip_existing=True,
+                preflight=False,
+            )
+        finally:
+            tracemalloc.stop()
+
+    assert (1, 0) == (report.existing, report.requests)
+    # 131,072 slots of 8 bytes (1.6 MB held in all, measured); the names
+    # kept as strings held 7.2 MB.
+    assert held[0] < 2_500_000, held
