@@ -18,9 +18,12 @@ from maiu_async.bulk import (
     BulkOptions,
     Outcome,
     OutcomeStatus,
+    ReconcilePolicy,
     register_many,
     report_of,
+    stream_register,
 )
+from maiu_async.emulator import Faults
 from maiu_async.testing import (
     MockTransport,
     Request,
@@ -267,3 +270,63 @@ async def test_the_names_are_kept_as_fingerprints_not_strings():
     # 131,072 slots of 8 bytes (1.6 MB held in all, measured); the names
     # kept as strings held 7.2 MB.
     assert held[0] < 2_500_000, held
+
+
+_FAULTS = Faults(error_500=0.5, keyed=True)
+
+
+def _fails_once() -> str:
+    # A key whose first registration meets an unprocessed 500 and whose
+    # second does not (keyed draws: the same in every run).
+    def fault(key: str, attempt: int) -> str | None:
+        return _FAULTS.keyed_fault(
+            seed=8,
+            method="POST",
+            route="register_asset",
+            subject=key,
+            attempt=attempt,
+        )
+
+    return next(
+        key
+        for key in (f"maybe/{i:03d}.mp4" for i in range(1000))
+        if fault(key, 1) == "error_500" and fault(key, 2) is None
+    )
+
+
+async def test_a_maybe_sent_key_the_project_has_is_skipped(
+    launch, open_client, tmp_path
+):
+    """A key the journal left unknown, and the project has, is not sent."""
+    key = _fails_once()
+    target = await launch(faults=_FAULTS, seed=8)
+    # Older than the job's watermark: reconciling would not take it for
+    # the key's, and would send the key again.
+    _seed(target, [key])
+    client = await open_client(target)
+    journal = tmp_path / "job.journal"
+    async with stream_register(
+        client,
+        target.workspace,
+        target.project_id,
+        bucket_name=target.bucket,
+        keys=[key, "z/done.mp4"],
+        journal=journal,
+        retry=FAST_RETRY,
+        reconcile=ReconcilePolicy(delay=3600.0),
+    ) as stream:
+        async for outcome in stream:
+            if outcome.key == "z/done.mp4":
+                stream.stop()  # the key waits to be reconciled: unknown
+    sent = target.emu.stats.by_route.get("register_asset", 0)
+
+    report, outcomes = await _sync(target, client, [key], journal=journal)
+
+    assert [(key, SKIPPED, EXISTING)] == [
+        (o.key, o.status, o.error) for o in outcomes
+    ]
+    assert (sent, 1) == (
+        target.emu.stats.by_route.get("register_asset", 0),
+        report.existing,
+    )
+    assert 1 == target.assets_by_key()[key]
