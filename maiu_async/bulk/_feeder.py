@@ -1,9 +1,12 @@
 """
 The feeder: input keys in, keys worth sending out to the workers.
 
+A sync run (`BulkOptions.skip_existing`) first reads the names of the
+project's assets (``_existing``), which also serves as the preflight.
 It reads the input a chunk at a time, takes an admission token per key
 (waiting when the pipeline is full), settles at once what is not to be
-sent (invalid keys, repeats, keys an earlier run registered), parks the
+sent (invalid keys, repeats, keys an earlier run registered, keys the
+project has), parks the
 keys an earlier run may have sent for reconciling, reserves the rest in
 the journal (one write and one fsync per chunk) and puts them on the
 work stream.
@@ -25,12 +28,13 @@ from typing import TYPE_CHECKING, cast
 import anyio
 import anyio.lowlevel
 
-from ..exceptions import JournalError
+from ..exceptions import JournalError, MaiuError
+from ._existing import Existing, read_existing
 from ._journal import TABLE_ID_MAX
 from ._keys import DUPLICATE, NEW, skip_reason
 from ._pipeline import Pending
 from ._preflight import preflight
-from ._report import Outcome, OutcomeStatus, SkippedKey
+from ._report import ALREADY_IN_PROJECT, Outcome, OutcomeStatus, SkippedKey
 from ._state import FeederState
 
 
@@ -66,6 +70,7 @@ class Feeder:
         "_batch",
         "_checked",
         "_chunk",
+        "_existing",
         "_held",
         "_keys",
         "_maybe",
@@ -91,6 +96,7 @@ class Feeder:
         self._chunk = chunk
         self._batch: list[str] = []
         self._checked = False
+        self._existing: Existing | None = None
         # Keys read and not yet screened: the chunk being taken (from
         # `_pos` on), and a key the async pump holds.
         self._reading: list[object] = []
@@ -104,6 +110,8 @@ class Feeder:
         pipe = self._pipe
         try:
             with pipe.scopes.feed:
+                if pipe.options.skip_existing and not await self._sync():
+                    return
                 keys = self._keys
                 if isinstance(keys, AsyncIterable):
                     await self._feed_async(keys)
@@ -113,6 +121,24 @@ class Feeder:
             self._unread()
             pipe.flow.feeder = FeederState.DONE
             pipe.settled()
+
+    async def _sync(self) -> bool:
+        """
+        Read what the project has; whether the job may go on.
+        """
+        pipe = self._pipe
+        try:
+            self._existing = await read_existing(pipe)
+        except MaiuError as exc:
+            exc.add_note(
+                "while reading the project's assets to skip those it has "
+                "(skip_existing); no key was sent"
+            )
+            pipe.fail(exc)
+            return False
+        # The list was read with the job's credentials: no preflight.
+        self._checked = True
+        return True
 
     def _unread(self) -> None:
         # Every key read gets an outcome.  Those without a token give one
@@ -230,6 +256,12 @@ class Feeder:
         key = cast("str", key)  # skip_reason refuses anything else
         seen = self._table.mark_seen(key)
         if seen == NEW:
+            existing = self._existing
+            if existing is not None and key in existing:
+                # Before the journal's "may exist": a key the project
+                # has is never sent again, whoever created it.
+                pipe.skip(key, ALREADY_IN_PROJECT)
+                return False
             maybe = self._maybe
             if maybe and key in maybe:
                 self._resume_maybe(key, maybe.pop(key))

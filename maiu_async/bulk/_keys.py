@@ -63,6 +63,9 @@ class KeyTable:
     def __len__(self) -> int:
         return self._size
 
+    def __contains__(self, key: str) -> bool:
+        return bool(self._fps[self._find(hash(key) or 1)])
+
     def expect(self, count: int) -> None:
         """
         Make room for *count* keys at once (saves rehashing as it grows).

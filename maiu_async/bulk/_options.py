@@ -147,9 +147,13 @@ class BulkOptions:
             final, with this policy, and deliver its outcome then (with
             `Outcome.import_status`); ``None`` delivers it once
             registered.
+        skip_existing: A sync run: read the project's asset list once
+            at the start, and skip the keys already in it ("already in
+            the project") instead of sending them.  Memory: 13-27 bytes
+            per asset (17 MB for a million).  A page that cannot be
+            read stops the job before any key is sent.
 
     .. versionadded:: 26.1.0
-    .. versionchanged:: 26.1.0 *wait*.
 
     """
 
@@ -173,6 +177,7 @@ class BulkOptions:
     wait: PollPolicy | None = attrs.field(
         default=None, validator=_optional(PollPolicy)
     )
+    skip_existing: bool = attrs.field(default=False, validator=_check_flag)
 
 
 class BulkShortcuts(TypedDict, total=False):
@@ -194,6 +199,7 @@ class BulkShortcuts(TypedDict, total=False):
     on_event: EventHook | None
     preflight: bool
     wait: PollPolicy | None
+    skip_existing: bool
 
 
 def build_options(

@@ -64,6 +64,7 @@ __all__ = [
     "DEFAULT_DELAY",
     "ReconcilePolicy",
     "match",
+    "names_for",
     "read",
     "watermark_ready",
 ]
@@ -158,14 +159,15 @@ async def watermark_ready(pipe: Pipeline) -> None:
         policy = pipe.options.reconcile
         if policy is None:
             return
-        try:
-            listing = await read_since(
-                _lister(pipe, policy, paced=False), sys.maxsize
-            )
-        except MaiuError:
-            return
-        if listing.complete:
-            marks.learn(listing.highest or 0)
+        if marks.high is None:  # else a sync run's pass (``_existing``)
+            try:
+                listing = await read_since(
+                    _lister(pipe, policy, paced=False), sys.maxsize
+                )
+            except MaiuError:
+                return
+            if listing.complete:
+                marks.learn(listing.highest or 0)
         journal = pipe.outbox.journal
         if journal is not None and marks.high is not None:
             await journal.mark(marks.high)
@@ -194,6 +196,20 @@ async def read(
     return await read_since(_lister(pipe, policy), lowest)
 
 
+def names_for(key: str, style: NameStyle) -> tuple[str, ...]:
+    """
+    The ``fileName`` values that may show *key*'s asset in the list.
+
+    The key itself [?]; unless names are known to be full keys, also its
+    base name, which proves less: several keys may share it.  Sync runs
+    (``_existing``) take only the first as proof.
+    """
+    if style is NameStyle.FULL:
+        return (key,)
+    base = base_name(key)
+    return (key,) if base == key else (key, base)
+
+
 def match(
     batch: Sequence[Pending], listing: Listing, marks: Marks
 ) -> tuple[dict[str, int], set[str]]:
@@ -218,7 +234,7 @@ def match(
     undecided: set[str] = set()
     for item in batch:
         key = item.key
-        names = {key, base_name(key)} if bases else {key}
+        names = names_for(key, marks.names)
         mark = marks.effective(item.watermark)
         ids = [
             asset_id

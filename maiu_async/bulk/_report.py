@@ -17,6 +17,7 @@ from ..models import ImportState, SkippedKey
 
 
 __all__ = [
+    "ALREADY_IN_PROJECT",
     "ECHO_LIMIT",
     "BulkEvent",
     "BulkReport",
@@ -36,6 +37,8 @@ __all__ = [
 ECHO_LIMIT: Final = 1024
 #: How much of a longer text is kept, followed by its length.
 _ECHO_KEEP: Final = 200
+#: Why a key is skipped by a sync run (`BulkOptions.skip_existing`).
+ALREADY_IN_PROJECT: Final = "already in the project"
 
 
 def clip(text: str, limit: int = ECHO_LIMIT) -> str:
@@ -200,7 +203,8 @@ class BulkReport:
     Attributes:
         registered: Keys registered (including `resumed` and
             `reconciled`).
-        skipped: Keys never sent: invalid or duplicated in the input.
+        skipped: Keys never sent: invalid or duplicated in the input,
+            or (`existing`) already in the project.
         failed: Keys certainly not registered.
         unknown: Keys that may or may not have been registered.
         not_attempted: Keys taken from the input but never sent because
@@ -211,6 +215,8 @@ class BulkReport:
         retries: Requests that repeated an earlier attempt.
         throttled: 429 answers received.
         reconcile_passes: Passes over the project's asset list.
+        existing: Keys skipped because the project already had them
+            (`BulkOptions.skip_existing`); counted in `skipped` too.
         duration: Seconds the job ran.
         stopped: Whether the job was stopped before the input ran out.
         imports: Registered keys per import status, when the job waited
@@ -218,8 +224,8 @@ class BulkReport:
         polls: Import-status requests sent.
 
     .. versionchanged:: 26.1.0 *not_attempted* (keys left unsent now have
-       an outcome); *abandoned* is its deprecated alias; *imports* and
-       *polls*.
+       an outcome); *abandoned* is its deprecated alias; *imports*,
+       *polls* and *existing*.
 
     """
 
@@ -234,6 +240,7 @@ class BulkReport:
     retries: int = 0
     throttled: int = 0
     reconcile_passes: int = 0
+    existing: int = 0
     duration: float = 0.0
     stopped: bool = False
     imports: dict[ImportState, int] = attrs.field(factory=dict)

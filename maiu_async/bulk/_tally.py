@@ -11,7 +11,7 @@ import time
 import attrs
 
 from ..models import ImportState  # noqa: TC001 -- attrs resolves it
-from ._report import BulkReport, Outcome, OutcomeStatus
+from ._report import ALREADY_IN_PROJECT, BulkReport, Outcome, OutcomeStatus
 
 
 __all__ = ["Tally"]
@@ -43,6 +43,7 @@ class Tally:
     retries: int = 0
     throttled: int = 0
     reconcile_passes: int = 0
+    existing: int = 0
     stopped: bool = False
     imports: dict[ImportState, int] = attrs.field(factory=dict)
     polls: int = 0
@@ -63,6 +64,8 @@ class Tally:
                 self.reconciled += 1
         elif status is OutcomeStatus.SKIPPED:
             self.skipped += 1
+            if outcome.error == ALREADY_IN_PROJECT:
+                self.existing += 1
         elif status is OutcomeStatus.FAILED:
             self.failed += 1
         elif status is OutcomeStatus.NOT_ATTEMPTED:

@@ -183,6 +183,14 @@ __all__ = ["import_"]
     ),
 )
 @click.option(
+    "--skip-existing",
+    is_flag=True,
+    help=(
+        "Sync run: read the project's asset list once first and skip "
+        "the keys it already has ('already in the project'), unsent."
+    ),
+)
+@click.option(
     "--journal",
     type=click.Path(dir_okay=False, path_type=Path),
     metavar="PATH",
@@ -223,6 +231,7 @@ def import_(  # noqa: PLR0913 -- one parameter per option
     reconcile_delay: float | None,
     wait: bool,
     wait_timeout: float | None,
+    skip_existing: bool,
     journal: Path | None,
     report: Path | None,
     as_json: bool,
@@ -246,6 +255,8 @@ def import_(  # noqa: PLR0913 -- one parameter per option
     requests in flight settle, the journal and the report are flushed,
     and the command to resume is printed. Use --journal for large
     imports: rerunning with the same journal does each key exactly once.
+    For a daily import of a growing prefix without the old journal, add
+    --skip-existing: keys already in the project are not sent again.
 
     Progress, summaries and log lines go to stderr (a live bar on a
     terminal, a plain line every --progress-interval seconds elsewhere);
@@ -254,8 +265,9 @@ def import_(  # noqa: PLR0913 -- one parameter per option
 
     \b
     Exit status:
-      0    every valid key is registered (skipped keys are not failures);
-           with --wait, and every import ended COMPLETED
+      0    every valid key is registered or already in the project
+           (skipped keys are not failures); with --wait, and every import
+           ended COMPLETED
       1    some keys failed or their fate is unknown (see --report); with
            --wait, also when an import did not end COMPLETED
       2    usage, keys-file or credential error; no such workspace/project
@@ -269,6 +281,7 @@ def import_(  # noqa: PLR0913 -- one parameter per option
     _refuse_same_files(keys_file, journal, report)
     listing: tuple[str, StorageConfig] | None = None
     listed_prefix = _listing_prefix(keys_file, prefix, whole_bucket)
+    _refuse_dry_sync(dry_run=dry_run, skip_existing=skip_existing)
     if dry_run and keys_file is not None:
         return run_keys_dry_run(keys_file, report, output, as_json=as_json)
     if listed_prefix is not None:
@@ -292,7 +305,12 @@ def import_(  # noqa: PLR0913 -- one parameter per option
     total = (
         None if keys_file is None or from_stdin else count_keys_of(keys_file)
     )
-    options = BulkOptions(concurrency=concurrency, rate=rate, journal=journal)
+    options = BulkOptions(
+        concurrency=concurrency,
+        rate=rate,
+        journal=journal,
+        skip_existing=skip_existing,
+    )
     options = attrs.evolve(options, wait=_wait_policy(wait, wait_timeout))
     if reconcile_delay is not None and options.reconcile is not None:
         options = attrs.evolve(
@@ -338,6 +356,14 @@ def import_(  # noqa: PLR0913 -- one parameter per option
         # The one-line error, and its exit code, as for any failure.
         raise summary.failure
     return summary.exit_code
+
+
+def _refuse_dry_sync(*, dry_run: bool, skip_existing: bool) -> None:
+    if dry_run and skip_existing:
+        raise click.UsageError(
+            "--dry-run does not read the project, so it cannot tell which "
+            "keys --skip-existing would skip: drop one of them"
+        )
 
 
 def _refuse_same_files(

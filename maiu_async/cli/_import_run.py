@@ -310,7 +310,7 @@ async def import_keys(  # noqa: PLR0913 -- the command's options
                 client, workspace, project_name, create=create_project
             )
         with contextlib.ExitStack() as stack:
-            keys: Iterable[str] | AsyncIterator[str | SkippedKey]
+            keys: Iterable[str | SkippedKey] | AsyncIterator[str | SkippedKey]
             stats: Callable[[], ListingStats] | None = None
             if listing is not None:
                 prefix, storage = listing

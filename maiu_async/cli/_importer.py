@@ -183,7 +183,7 @@ async def _chunks(source: int | Path, name: str) -> AsyncIterator[bytes]:
 
 async def aiter_stream_keys(
     source: int | Path, name: str
-) -> AsyncIterator[str]:
+) -> AsyncIterator[str | SkippedKey]:
     """
     Yield the keys of standard input or a pipe, read in a thread.
 
@@ -265,7 +265,7 @@ async def run_import(  # noqa: PLR0913 -- every option is keyword-only
     workspace: str,
     project_id: int,
     bucket: str,
-    keys: Iterable[str] | AsyncIterator[str | SkippedKey],
+    keys: Iterable[str | SkippedKey] | AsyncIterator[str | SkippedKey],
     total: int | None,
     report_file: LineWriter | None,
     report_path: Path | None,

@@ -74,7 +74,7 @@ class ImportSummary:
     def nothing_sendable(self) -> bool:
         """Whether the input held no key that could be registered."""
         r = self.report
-        return not (r.registered or r.failed or r.unknown)
+        return not (r.registered or r.failed or r.unknown or r.existing)
 
     @property
     def exit_code(self) -> int:
@@ -167,8 +167,13 @@ class ImportSummary:
                 "the prefix)."
             )
         done = "registered and imported" if self.waited else "registered"
+        existing = (
+            f", {r.existing:,} of them already in the project"
+            if r.existing
+            else ""
+        )
         return f"Done: every valid key is {done}" + (
-            f" ({r.skipped:,} skipped)." if r.skipped else "."
+            f" ({r.skipped:,} skipped{existing})." if r.skipped else "."
         )
 
     def as_json(self) -> dict[str, object]:
@@ -188,6 +193,7 @@ class ImportSummary:
             "total_keys": self.total,
             "registered": r.registered,
             "skipped": r.skipped,
+            "existing": r.existing,
             "failed": r.failed,
             "unknown": r.unknown,
             "resumed": r.resumed,
