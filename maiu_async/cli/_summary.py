@@ -44,6 +44,8 @@ class ImportSummary:
     Attributes:
         signal: The signal that stopped the import, if one did.
         failure: The systemic failure that stopped it, if one did.
+        report_complete: Whether every settled key is in the report
+            (not when a line could not be written).
 
     Strictly private.
     """
@@ -59,6 +61,7 @@ class ImportSummary:
     listing: ListingStats | None = None
     signal: int | None = None
     failure: Exception | None = None
+    report_complete: bool = True
 
     @property
     def interrupted(self) -> bool:
@@ -103,6 +106,8 @@ class ImportSummary:
                 f"Not registered (at most {EXAMPLES_PER_STATUS} per status; "
                 "--report PATH lists every key)"
             )
+        if not self.report_complete:
+            return "Not registered (examples; the report stopped early)"
         return "Not registered (examples; every key is in the report)"
 
     def verdict(self) -> str:
