@@ -18,7 +18,12 @@ import pytest
 from bulk_support import ACCESS_KEY, SECRET_KEY, keys_for
 
 from maiu_async import MaiuClient
-from maiu_async.bulk import Outcome, OutcomeStatus, register_many
+from maiu_async.bulk import (
+    Outcome,
+    OutcomeStatus,
+    register_many,
+    stream_register,
+)
 from maiu_async.testing import MockTransport, Request, Response
 
 
@@ -78,3 +83,40 @@ async def test_keys_in_the_limiter_are_not_attempted():
         if s is not OutcomeStatus.NOT_ATTEMPTED
     }
     assert dict.fromkeys(set(keys) - set(sent), 0) == held
+
+
+async def test_stop_with_settle_timeout_counts_no_request_for_them():
+    """An orderly stop whose settle time runs out: one request, one unknown."""
+    entered = anyio.Event()
+
+    async def hold(request: Request) -> Response:
+        entered.set()
+        await anyio.sleep_forever()
+        raise AssertionError("unreachable")
+
+    outcomes: list[Outcome] = []
+    async with MaiuClient(
+        access_key=ACCESS_KEY,
+        secret_key=SECRET_KEY,
+        rate=GLACIAL,
+        transport=MockTransport(hold),
+    ) as client:
+        async with stream_register(
+            client,
+            "ws",
+            7,
+            bucket_name="b",
+            keys=keys_for(4),
+            concurrency=4,
+            preflight=False,
+            reconcile=None,
+            settle_timeout=0.0,
+        ) as stream:
+            await entered.wait()
+            await anyio.wait_all_tasks_blocked()
+            stream.stop()
+            outcomes.extend([outcome async for outcome in stream])
+        report = stream.report
+
+    assert (1, 1, 3) == (report.requests, report.unknown, report.not_attempted)
+    assert [1, 0, 0, 0] == sorted((o.attempts for o in outcomes), reverse=True)
