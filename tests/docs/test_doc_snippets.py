@@ -224,13 +224,24 @@ async def test_page_blocks_run(path, page_env, client, emu, monkeypatch):
                 "MAIU_S3_ENDPOINT",
                 stack.enter_context(s3_store(S3_PAGES[page])),
             )
-        async with anyio.create_task_group() as tg:
-            servers = Servers(tg, page_env)
-            try:
-                await _run_page(blocks, servers, page_env, client)
-                await servers.stop()
-            finally:
-                servers.kill()
+        try:
+            async with anyio.create_task_group() as tg:
+                servers = Servers(tg, page_env)
+                try:
+                    await _run_page(blocks, servers, page_env, client)
+                    await servers.stop()
+                finally:
+                    servers.kill()
+        except BaseExceptionGroup as group:
+            # A block's failure, as it is: wrapped, pytest's own outcome
+            # (a BaseException) would stop the fixtures' event loop.
+            raise _leaf(group) from None
+
+
+def _leaf(error: BaseException) -> BaseException:
+    while isinstance(error, BaseExceptionGroup):
+        error = error.exceptions[0]
+    return error
 
 
 async def _run_page(
