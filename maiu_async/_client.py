@@ -17,6 +17,7 @@ import logging
 import math
 import os
 
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
 from urllib.parse import urlsplit
 
@@ -65,6 +66,7 @@ __all__ = [
     "USE_CLIENT_DEFAULT",
     "MaiuClient",
     "UseClientDefault",
+    "watch_sends",
 ]
 
 T = TypeVar("T")
@@ -88,6 +90,36 @@ class _State(enum.Enum):
 
 def _result(envelope: Mapping[str, Any]) -> Any:  # noqa: ANN401 -- JSON
     return envelope.get("result")
+
+
+class SendMark:
+    """
+    Whether a request got past the limiter to the transport.
+
+    Strictly private: a caller cancelled in `MaiuClient.request` tells a
+    request that never left the client from one that may have.
+    """
+
+    __slots__ = ("sent",)
+
+    def __init__(self) -> None:
+        self.sent = False
+
+
+_SEND_MARK: ContextVar[SendMark | None] = ContextVar(
+    "maiu_async_send_mark", default=None
+)
+
+
+def watch_sends() -> SendMark:
+    """
+    Return a mark this task's requests set as they reach the transport.
+
+    Reset its ``sent`` before each request to watch.
+    """
+    mark = SendMark()
+    _SEND_MARK.set(mark)
+    return mark
 
 
 class MaiuClient:
@@ -425,6 +457,9 @@ class MaiuClient:
             self._check_open()  # raises: not open (any more)
             raise AssertionError("unreachable")  # pragma: no cover
         sent = await limiter.acquire()
+        mark = _SEND_MARK.get()
+        if mark is not None:
+            mark.sent = True
         # The signed headers stay out of this frame's locals, which a
         # traceback keeps: a logged error's frames must not replay.
         raw = await self._transport.send(

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Final
 
 import anyio
 
+from .._client import watch_sends
 from .._retry import Verdict, verdict
 from ..exceptions import (
     CredentialsNotFound,
@@ -119,6 +120,9 @@ async def _register(pipe: Pipeline, item: str | Pending) -> None:
     pacer = pipe.pacer
     tally = pipe.tally
     in_flight = False
+    # In flight means past the client's limiter: a key cancelled while
+    # waiting there never left the client.
+    sends = watch_sends()
     try:
         while True:
             if pacer is not None:
@@ -128,6 +132,7 @@ async def _register(pipe: Pipeline, item: str | Pending) -> None:
             if attempts > 1:
                 tally.retries += 1
             in_flight = True
+            sends.sent = False
             mark = pipe.marks.high
             try:
                 asset = await register(
@@ -154,15 +159,35 @@ async def _register(pipe: Pipeline, item: str | Pending) -> None:
             pipe.done()
             return
     except anyio.get_cancelled_exc_class():
-        # Forced out (the settle time ran out): a request in flight may
-        # have been processed.
         left = pending or Pending(key, attempts, started, "")
-        if in_flight:
-            pipe.final(left, OutcomeStatus.UNKNOWN, _CANCELLED_IN_FLIGHT)
-        else:
-            pipe.stopped(left, f"{_STOPPED_RETRY}: {left.error}")
-        pipe.flow.active -= 1
+        _forced_out(pipe, left, attempts, in_flight=in_flight, sent=sends.sent)
         raise
+
+
+def _forced_out(
+    pipe: Pipeline,
+    left: Pending,
+    attempts: int,
+    *,
+    in_flight: bool,
+    sent: bool,
+) -> None:
+    """
+    Settle *left*, whose worker is forced out (the settle time ran out).
+
+    A request in flight may have been processed; one still waiting in the
+    client's limiter never left the client.
+    """
+    if in_flight and not sent:
+        # This attempt never was.
+        pipe.tally.requests -= 1
+        pipe.tally.retries -= attempts > 1
+        left.attempts = attempts - 1
+    if in_flight and sent:
+        pipe.final(left, OutcomeStatus.UNKNOWN, _CANCELLED_IN_FLIGHT)
+    else:
+        pipe.stopped(left, f"{_STOPPED_RETRY}: {left.error}")
+    pipe.flow.active -= 1
 
 
 def _failed(  # noqa: PLR0913, PLR0917 -- the attempt's whole state

@@ -32,6 +32,7 @@ from maiu_async.bulk import (
 from maiu_async.exceptions import MaiuError
 
 from ._keysfile import KeysFileError, LineSplitter
+from ._options import CommandFailed
 from ._summary import EXAMPLES_PER_STATUS, ImportSummary
 
 
@@ -259,6 +260,28 @@ class _Examples:
             self.kept.append((status.value, outcome.key, outcome.error or ""))
 
 
+@attrs.define
+class _ReportSink:
+    """
+    The report file, until a line cannot be written (disk full, say).
+
+    Then the job stops in order, as on a signal, and the failure is the
+    import's: the lines written stay, the rest are in the journal.
+    """
+
+    file: LineWriter | None
+    failure: CommandFailed | None = None
+
+    def write(self, outcome: Outcome, stream: OutcomeStream) -> None:
+        if self.file is None:
+            return
+        try:
+            self.file.write(report_line(outcome))
+        except CommandFailed as exc:
+            self.failure, self.file = exc, None
+            stream.stop()
+
+
 async def run_import(  # noqa: PLR0913 -- every option is keyword-only
     client: MaiuClient,
     *,
@@ -303,7 +326,7 @@ async def run_import(  # noqa: PLR0913 -- every option is keyword-only
     examples = _Examples()
     stopped_by: list[int] = []
     running: list[OutcomeStream] = []
-    failure: MaiuError | KeysFileError | None = None
+    failure: MaiuError | KeysFileError | CommandFailed | None = None
 
     def on_signal(signum: int) -> None:
         stopped_by.append(signum)
@@ -318,6 +341,7 @@ async def run_import(  # noqa: PLR0913 -- every option is keyword-only
         for stream in running:
             stream.stop()
 
+    sink = _ReportSink(report_file)
     with _signals(on_signal):
         try:
             async with (
@@ -336,8 +360,7 @@ async def run_import(  # noqa: PLR0913 -- every option is keyword-only
                     outcomes.stop()
                 ticker.start_soon(_tick, display)
                 async for outcome in outcomes:
-                    if report_file is not None:
-                        report_file.write(report_line(outcome))
+                    sink.write(outcome, outcomes)
                     examples.add(outcome)
                     display.outcome(outcome)
                 ticker.cancel_scope.cancel()
@@ -345,6 +368,8 @@ async def run_import(  # noqa: PLR0913 -- every option is keyword-only
             if not running:
                 raise  # refused before the job started
             failure = exc
+    if sink.failure is not None:
+        failure = sink.failure  # the first cause (the journal's may follow)
     # The engine attaches the report to the error it raises; the stream
     # has it too, for an error of the caller's own.
     report = (None if failure is None else report_of(failure)) or running[
@@ -365,4 +390,5 @@ async def run_import(  # noqa: PLR0913 -- every option is keyword-only
         signal=stopped_by[0] if stopped_by else None,
         failure=failure,
         waited=options.wait is not None,
+        report_complete=sink.failure is None,
     )

@@ -38,35 +38,60 @@ class ReportFile:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.lines = 0
+        if path.exists() and not path.is_file():
+            # Renamed over at the end, a device (run as root) or a pipe
+            # would be replaced by a plain file.
+            raise CommandFailed(
+                f"cannot write the report {path}: not a regular file; "
+                "give the path of a file"
+            )
         self._temp = path.with_name(
             f".{path.name}.{secrets.token_hex(4)}.partial"
         )
         try:
-            fd = os.open(
+            self._fd = os.open(
                 self._temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666
             )
         except OSError as exc:
             raise CommandFailed(
                 f"cannot write the report {path}: {exc.strerror}"
             ) from None
-        self._file = os.fdopen(fd, "w", encoding="utf-8", buffering=1)
+        #: Bytes of the whole lines written.
+        self._size = 0
 
     def write(self, line: str) -> None:
-        """Write one line."""
+        """
+        Write one line, whole or not at all.
+
+        Raises:
+            CommandFailed: It cannot be written (disk full, say); the
+                lines written before stay, and are put in place.
+
+        """
+        raw = line.encode("utf-8")
+        data = memoryview(raw)
         try:
-            self._file.write(line)
+            while data:
+                data = data[os.write(self._fd, data) :]
         except OSError as exc:
+            # A torn line would read as a corrupt report: cut it off.
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, self._size)
+                os.lseek(self._fd, self._size, os.SEEK_SET)
             raise CommandFailed(
-                f"cannot write the report {self.path}: {exc.strerror}"
+                f"cannot write the report {self.path}: {exc.strerror}; "
+                f"its first {self.lines} lines are kept"
             ) from None
+        self._size += len(raw)
         self.lines += 1
 
     def commit(self) -> None:
         """Close the temporary file and put it in place."""
-        if self._file.closed:
+        if self._fd < 0:
             return
+        fd, self._fd = self._fd, -1
         try:
-            self._file.close()
+            os.close(fd)
             self._temp.replace(self.path)
         except OSError as exc:
             raise CommandFailed(
@@ -75,9 +100,10 @@ class ReportFile:
 
     def discard(self) -> None:
         """Close and remove the temporary file; *path* stays as it was."""
-        if self._file.closed:
+        if self._fd < 0:
             return
-        self._file.close()
+        os.close(self._fd)
+        self._fd = -1
         with contextlib.suppress(OSError):
             self._temp.unlink()
 

@@ -48,6 +48,8 @@ class ImportSummary:
         failure: The systemic failure that stopped it, if one did.
         waited: Whether the import waited for import statuses
             (``--wait``).
+        report_complete: Whether every settled key is in the report
+            (not when a line could not be written).
 
     Strictly private.
     """
@@ -64,6 +66,7 @@ class ImportSummary:
     signal: int | None = None
     failure: Exception | None = None
     waited: bool = False
+    report_complete: bool = True
 
     @property
     def interrupted(self) -> bool:
@@ -129,6 +132,8 @@ class ImportSummary:
                 f"Not registered (at most {EXAMPLES_PER_STATUS} per status; "
                 "--report PATH lists every key)"
             )
+        if not self.report_complete:
+            return "Not registered (examples; the report stopped early)"
         return "Not registered (examples; every key is in the report)"
 
     def verdict(self) -> str:

@@ -15,6 +15,16 @@ line before its fence, with a reason::
 
 Such blocks are counted, never silently dropped: a marker without a
 reason, or one that is not followed by a runnable fence, is an error.
+
+A shell block that serves until Ctrl-C (a server) says so the same way::
+
+    <!-- background: serves until Ctrl-C -->
+    ```sh
+    python -m maiu_async.emulator --port 8080
+    ```
+
+The runner starts it, waits until it prints the URL it serves, runs the
+page's next blocks against it and stops it after the page.
 """
 
 from __future__ import annotations
@@ -46,8 +56,10 @@ LANGUAGES: dict[str, Kind] = {
     "zsh": "sh",
 }
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
-_NOT_RUN = re.compile(r"^<!--\s*not-run:\s*(?P<reason>.*?)\s*-->$")
-_NOT_RUN_PREFIX = re.compile(r"^<!--\s*not-run\b")
+_MARKER = re.compile(
+    r"^<!--\s*(?P<kind>not-run|background):\s*(?P<reason>.*?)\s*-->$"
+)
+_MARKER_PREFIX = re.compile(r"^<!--\s*(?P<kind>not-run|background)\b")
 
 
 class MarkdownError(ValueError):
@@ -67,6 +79,8 @@ class Block:
         kind: ``"python"`` or ``"sh"``.
         source: The code, without its fence and common indentation.
         not_run: The marker's reason, or ``None`` for a block that runs.
+        background: For a server's block, its marker's reason, else
+            ``None``.
 
     """
 
@@ -75,6 +89,7 @@ class Block:
     kind: Kind
     source: str
     not_run: str | None = None
+    background: str | None = None
 
     def where(self, root: Path) -> str:
         """
@@ -112,7 +127,7 @@ def _fence_end(lines: list[str], start: int, fence: re.Match[str]) -> int:
 
 
 def _items(lines: list[str]) -> Iterator[tuple[int, str | Block]]:
-    # (line, marker reason) for markers, (line, Block) for runnable
+    # (line, "KIND:REASON") for markers, (line, Block) for runnable
     # fences and (line, "") for anything else that is not blank.
     index = 0
     while index < len(lines):
@@ -121,14 +136,15 @@ def _items(lines: list[str]) -> Iterator[tuple[int, str | Block]]:
         fence = _FENCE.match(text)
         if fence is None:
             stripped = text.strip()
-            if _NOT_RUN_PREFIX.match(stripped):
-                match = _NOT_RUN.match(stripped)
+            prefix = _MARKER_PREFIX.match(stripped)
+            if prefix is not None:
+                match = _MARKER.match(stripped)
                 if match is None or not match.group("reason"):
                     raise MarkdownError(
                         f"line {number}: write "
-                        "'<!-- not-run: REASON -->' with a reason"
+                        f"'<!-- {prefix['kind']}: REASON -->' with a reason"
                     )
-                yield number, f"not-run:{match.group('reason')}"
+                yield number, f"{match['kind']}:{match['reason']}"
             elif stripped:
                 yield number, ""
             continue
@@ -156,23 +172,37 @@ def blocks_of(path: Path) -> list[Block]:
     """
     lines = path.read_text(encoding="utf-8").splitlines()
     found: list[Block] = []
-    marker: tuple[int, str] | None = None
+    marker: tuple[int, str, str] | None = None
     try:
         for number, item in _items(lines):
             if isinstance(item, Block):
-                reason = None if marker is None else marker[1]
-                found.append(attrs.evolve(item, path=path, not_run=reason))
+                found.append(_marked(attrs.evolve(item, path=path), marker))
                 marker = None
                 continue
             if marker is not None:
                 break
-            if item.startswith("not-run:"):
-                marker = (number, item.removeprefix("not-run:"))
+            if item:
+                kind, _, reason = item.partition(":")
+                if kind in {"not-run", "background"}:
+                    marker = (number, kind, reason)
     except MarkdownError as exc:
         raise MarkdownError(f"{path}: {exc}") from None
     if marker is not None:
         raise MarkdownError(
-            f"{path}:{marker[0]}: a not-run marker must stand right "
+            f"{path}:{marker[0]}: a {marker[1]} marker must stand right "
             "before a python or sh block"
         )
     return found
+
+
+def _marked(block: Block, marker: tuple[int, str, str] | None) -> Block:
+    if marker is None:
+        return block
+    number, kind, reason = marker
+    if kind == "not-run":
+        return attrs.evolve(block, not_run=reason)
+    if block.kind != "sh":
+        raise MarkdownError(
+            f"line {number}: a background marker must stand before a sh block"
+        )
+    return attrs.evolve(block, background=reason)

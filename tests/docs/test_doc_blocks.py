@@ -44,6 +44,15 @@ def test_marker_applies_to_the_next_block(write):
     assert "needs PyPI" == block.not_run
 
 
+def test_background_marker_applies_to_the_next_block(write):
+    """A background marker before a shell block carries its reason."""
+    path = write(f"<!-- background: serves -->\n{FENCE}sh\nserve\n{FENCE}\n")
+
+    (block,) = blocks_of(path)
+
+    assert ("serves", None) == (block.background, block.not_run)
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -54,6 +63,13 @@ def test_marker_applies_to_the_next_block(write):
         pytest.param("<!-- not-run: r -->\n```text\nx\n```\n", id="prose"),
         pytest.param("```sh\nls\n```\n<!-- not-run: r -->\n", id="trailing"),
         pytest.param("```python\nx = 1\n", id="unclosed"),
+        pytest.param(
+            "<!-- background: r -->\n```python\nx = 1\n```\n",
+            id="background-python",
+        ),
+        pytest.param(
+            "<!-- background: -->\n```sh\nls\n```\n", id="background-bare"
+        ),
     ],
 )
 def test_bad_markdown_is_refused(write, text):

@@ -8,11 +8,15 @@ them, so they are part of the docs' contract):
 - The environment holds the emulator's credentials
   (``NCLOUD_ACCESS_KEY_ID``, ``NCLOUD_SECRET_ACCESS_KEY``) and its URL
   (``MAIU_ENDPOINT``), so ``MaiuClient()`` and ``maiu-async`` reach it;
-  ``HOME`` is empty, so no ncloud configuration file is read.
+  ``HOME`` is a fresh folder whose ncloud configuration file holds only
+  a ``[prod]`` profile, with the same keys (``pagesetup``).
+- A page that lists a bucket gets an S3 store in ``MAIU_S3_ENDPOINT``
+  holding the bucket it lists (``pagesetup``).
 - The emulator starts empty: a page creates the workspaces and projects
-  it uses.
+  it uses (numbered, where the page names a project by its id, so that
+  the one it creates has that id).
 - The working directory is a fresh folder holding ``keys.txt``
-  (`KEYS`, one per line).
+  (`KEYS`, one per line) and, as a clone would, ``examples/``.
 - Python blocks of one file share one namespace, so a block may use what
   an earlier one defined.  Before each block, ``client`` is set to an
   open `MaiuClient` to the emulator, so fragments such as
@@ -23,6 +27,9 @@ them, so they are part of the docs' contract):
 - A shell block runs with ``bash -e -o pipefail``, with this Python's
   ``bin`` folder first on ``PATH``; it must exit 0, print no traceback
   and never print the secret key.
+- A block that serves until Ctrl-C is marked
+  ``<!-- background: REASON -->``: it runs beside the page's later
+  blocks, which find it at the address the page wrote (``background``).
 - A block that cannot run is marked ``<!-- not-run: REASON -->`` (see
   ``docblocks``); marked blocks are counted in the summary.
 
@@ -43,9 +50,12 @@ import sys
 from pathlib import Path
 
 import anyio
+import attrs
 import pytest
 
+from background import Servers
 from docblocks import Block, blocks_of
+from pagesetup import S3_PAGES, number_projects, s3_store, write_profiles
 from testkeys import ACCESS_KEY, SECRET_KEY
 
 
@@ -101,12 +111,15 @@ def _page_env(emu, tmp_path, monkeypatch):
     work.mkdir()
     home.mkdir()
     (work / "keys.txt").write_text("\n".join(KEYS) + "\n", encoding="utf-8")
+    # As in a clone of the repository, where docs/examples.md runs them.
+    (work / "examples").symlink_to(ROOT / "examples")
     for name in _CLEARED:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NCLOUD_ACCESS_KEY_ID", ACCESS_KEY)
     monkeypatch.setenv("NCLOUD_SECRET_ACCESS_KEY", SECRET_KEY)
     monkeypatch.setenv("MAIU_ENDPOINT", emu.url)
     monkeypatch.setenv("HOME", str(home))
+    write_profiles(home)
     monkeypatch.setenv("NO_COLOR", "1")
     bindir = str(Path(sys.executable).parent)
     monkeypatch.setenv("PATH", bindir + os.pathsep + os.environ["PATH"])
@@ -198,16 +211,51 @@ def _check_shell(where: str, code: int, out: str, err: str) -> None:
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("path", _params())
-async def test_page_blocks_run(path, page_env, client):
+async def test_page_blocks_run(path, page_env, client, emu, monkeypatch):
     """Each runnable block of the page runs without error, in order."""
+    page = path.relative_to(ROOT).as_posix()
     blocks = blocks_of(path)
     marked = sum(block.not_run is not None for block in blocks)
-    TALLY[path.relative_to(ROOT).as_posix()] = (len(blocks) - marked, marked)
+    TALLY[page] = (len(blocks) - marked, marked)
+    number_projects(emu, page)
+    with contextlib.ExitStack() as stack:
+        if page in S3_PAGES:
+            monkeypatch.setenv(
+                "MAIU_S3_ENDPOINT",
+                stack.enter_context(s3_store(S3_PAGES[page])),
+            )
+        try:
+            async with anyio.create_task_group() as tg:
+                servers = Servers(tg, page_env)
+                try:
+                    await _run_page(blocks, servers, page_env, client)
+                    await servers.stop()
+                finally:
+                    servers.kill()
+        except BaseExceptionGroup as group:
+            # A block's failure, as it is: wrapped, pytest's own outcome
+            # (a BaseException) would stop the fixtures' event loop.
+            raise _leaf(group) from None
+
+
+def _leaf(error: BaseException) -> BaseException:
+    while isinstance(error, BaseExceptionGroup):
+        error = error.exceptions[0]
+    return error
+
+
+async def _run_page(
+    blocks: list[Block], servers: Servers, cwd: Path, client
+) -> None:
     namespace: dict[str, object] = {"__name__": "__main__"}
-    for block in blocks:
-        if block.not_run is not None:
+    for written in blocks:
+        if written.not_run is not None:
             continue
-        where = block.where(ROOT)
+        where = written.where(ROOT)
+        if written.background is not None:
+            await servers.start(written, where)
+            continue
+        block = attrs.evolve(written, source=servers.adapt(written.source))
         if block.kind == "python":
             namespace["client"] = client
             try:
@@ -216,7 +264,7 @@ async def test_page_blocks_run(path, page_env, client):
                 message = f"{where}: python block raised {exc!r}"
                 raise AssertionError(message) from exc
         else:
-            _check_shell(where, *await _run_shell(block, page_env))
+            _check_shell(where, *await _run_shell(block, cwd))
 
 
 def test_markers_are_well_formed():
