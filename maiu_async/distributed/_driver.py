@@ -32,7 +32,12 @@ from ._shard import ShardResult, ShardSpec, run_shard
 
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterable, Callable, Iterable
+    from collections.abc import (
+        AsyncIterable,
+        AsyncIterator,
+        Callable,
+        Iterable,
+    )
 
     from distributed import Future
 
@@ -49,6 +54,8 @@ DEFAULT_LEASE_BATCH: Final = 8
 #: Seconds a stopped job's shards may take to stop, beyond the settle
 #: timeout of their requests.
 _STOP_GRACE: Final = 30.0
+#: A local cluster listens on loopback only.
+_LOOPBACK: Final = "127.0.0.1"
 
 
 @attrs.frozen(kw_only=True)
@@ -230,32 +237,48 @@ class _Spec:
 
 @contextlib.asynccontextmanager
 async def _cluster(
-    workers: int | None, scheduler: str | None, credentials: Credentials | None
-) -> Any:  # noqa: ANN401 -- an async iterator of a dask Client
-    if scheduler is not None:
-        async with Client(scheduler, asynchronous=True) as client:
-            yield client
-        return
-    env = {}
-    if credentials is not None:
-        # The nannies set them in the worker processes they start; they
-        # never travel in a task.
-        env = {
-            ENV_ACCESS_KEY_ID: credentials.access_key,
-            ENV_SECRET_ACCESS_KEY: credentials.secret_key,
-        }
-    async with (
-        LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            asynchronous=True,
-            dashboard_address=None,
-            env=env,
-        ) as cluster,
-        Client(cluster, asynchronous=True) as client,
-    ):
-        yield client
+    workers: int | None,
+    scheduler: str | None,
+    credentials: Credentials | None,
+) -> AsyncIterator[Client]:
+    """
+    A client of the cluster at *scheduler*, or of a new local one.
+
+    Closed shielded: a stopped job still closes its cluster.
+    """
+    stack = contextlib.AsyncExitStack()
+    try:
+        if scheduler is not None:
+            yield await stack.enter_async_context(
+                Client(scheduler, asynchronous=True)
+            )
+            return
+        env = {}
+        if credentials is not None:
+            # The nannies set them in the worker processes they start;
+            # they never travel in a task.
+            env = {
+                ENV_ACCESS_KEY_ID: credentials.access_key,
+                ENV_SECRET_ACCESS_KEY: credentials.secret_key,
+            }
+        cluster = await stack.enter_async_context(
+            LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                asynchronous=True,
+                host=_LOOPBACK,
+                # Any free port: the default one may be another cluster's.
+                dashboard_address=f"{_LOOPBACK}:0",
+                env=env,
+            )
+        )
+        yield await stack.enter_async_context(
+            Client(cluster, asynchronous=True)
+        )
+    finally:
+        with anyio.CancelScope(shield=True):
+            await stack.aclose()
 
 
 class _Runner:

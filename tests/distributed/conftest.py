@@ -7,8 +7,11 @@ The clusters are real `LocalCluster`s of worker processes, started by
 
 from __future__ import annotations
 
+import collections
 import contextlib
+import json
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -46,3 +49,19 @@ async def _launch():
 def video_keys(n: int, prefix: str = "v") -> list[str]:
     """*n* distinct video keys."""
     return [f"{prefix}/{i:06d}.mp4" for i in range(n)]
+
+
+def assets_by_key(emu: Emulator, project_id: int) -> collections.Counter[str]:
+    """How many assets the emulator holds per key."""
+    return collections.Counter(
+        a.key for a in emu.state.assets_of(WORKSPACE, project_id)
+    )
+
+
+def report_keys(directory: Path) -> collections.Counter[str]:
+    """How many lines the shards' reports hold per key."""
+    found: collections.Counter[str] = collections.Counter()
+    for path in sorted((directory / "shards").glob("*.report.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            found[json.loads(line)["key"]] += 1
+    return found
