@@ -56,7 +56,7 @@ async def run(emu, project_id, keys, directory, **kwargs):
 async def test_four_workers_share_one_budget(launch, tmp_path):
     """Four workers under one 300 req/s budget draw under 3 % 429s."""
     emu, project = await launch(rate_limit=300.0)
-    keys = video_keys(2400)
+    keys = video_keys(1500)
     result = await run(
         emu,
         project,
