@@ -20,6 +20,7 @@ import sys
 
 from typing import TYPE_CHECKING, Any
 
+import anyio
 import attrs
 import click
 
@@ -170,8 +171,6 @@ async def _keys(args: ShardedArgs) -> AsyncIterator[Any]:
 @contextlib.contextmanager
 def _stop_on_signals(stopped_by: list[int]) -> Iterator[Any]:
     """A scope the stop signals cancel (the job then stops in order)."""
-    import anyio  # noqa: PLC0415 -- kept beside its one use
-
     loop = asyncio.get_running_loop()
     installed = []
     with anyio.CancelScope() as scope:

@@ -19,7 +19,7 @@ Strictly private.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
@@ -29,7 +29,9 @@ from maiu_async._scheduler import AdaptiveLimiter
 
 
 if TYPE_CHECKING:
+    from dask.typing import Key
     from distributed import Scheduler
+    from distributed.scheduler import TaskStateState as SchedulerTaskStateState
 
 
 __all__ = ["SHARD_PREFIX", "BudgetPlugin"]
@@ -50,7 +52,7 @@ class _Budget:
     refused: int = 0
 
 
-class BudgetPlugin(SchedulerPlugin):  # type: ignore[misc] -- untyped base
+class BudgetPlugin(SchedulerPlugin):
     """
     Serves every sharded job's rate budget from the scheduler.
 
@@ -60,10 +62,10 @@ class BudgetPlugin(SchedulerPlugin):  # type: ignore[misc] -- untyped base
     .. versionadded:: 26.1.0
     """
 
-    name: ClassVar[str] = "maiu-budget"
-    idempotent: ClassVar[bool] = True
-
     def __init__(self) -> None:
+        self.name = "maiu-budget"
+        # Registering again keeps the running plugin and its budgets.
+        self.idempotent = True
         self._scheduler: Scheduler | None = None
         self._jobs: dict[str, _Budget] = {}
         self._epochs: dict[str, int] = {}
@@ -86,11 +88,12 @@ class BudgetPlugin(SchedulerPlugin):  # type: ignore[misc] -- untyped base
 
     def transition(
         self,
-        key: object,
-        start: str,
-        finish: str,
-        *args: object,
-        **kwargs: object,
+        key: Key,
+        start: SchedulerTaskStateState,  # noqa: ARG002 -- the hook's
+        finish: SchedulerTaskStateState,
+        *args: Any,  # noqa: ANN401, ARG002 -- the hook's
+        stimulus_id: str,  # noqa: ARG002 -- the hook's
+        **kwargs: Any,  # noqa: ANN401, ARG002 -- the hook's
     ) -> None:
         """Move a shard's epoch on whenever its task goes to a worker."""
         if (
@@ -142,6 +145,7 @@ class BudgetPlugin(SchedulerPlugin):  # type: ignore[misc] -- untyped base
 
     async def lease(  # noqa: PLR0913 -- one message, keyword fields
         self,
+        *,
         job: str,
         key: str,
         epoch: int,

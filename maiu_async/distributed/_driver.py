@@ -27,7 +27,13 @@ from maiu_async.bulk import BulkOptions, BulkReport
 from maiu_async.exceptions import UsageError
 
 from ._budget import SHARD_PREFIX, BudgetPlugin
-from ._jobdir import JobFile, ShardRecord, Target, cut_manifest
+from ._jobdir import (
+    JobFile,
+    ShardRecord,
+    Target,
+    cut_manifest,
+    shard_paths,
+)
 from ._shard import ShardResult, ShardSpec, run_shard
 
 
@@ -80,8 +86,6 @@ class ShardedReport:
 
     def report_paths(self) -> list[Path]:
         """The shards' report files, in shard order (those that exist)."""
-        from ._jobdir import shard_paths  # noqa: PLC0415
-
         found = (
             shard_paths(self.directory, s.index).report for s in self.shards
         )
@@ -173,7 +177,7 @@ async def import_sharded(  # noqa: PLR0913 -- every option is keyword-only
     )
     job = JobFile.read(where)
     if job is None:
-        where.mkdir(parents=True, exist_ok=True)
+        await anyio.Path(where).mkdir(parents=True, exist_ok=True)
         sizes = await cut_manifest(where, keys, shard_size)
         job = JobFile(
             job_id=uuid.uuid4().hex,
@@ -302,7 +306,8 @@ class _Runner:
         client = self._client
         job_id = self.job.job_id
         await client.register_plugin(BudgetPlugin())
-        await client.scheduler.maiu_budget_open(job=job_id, rate=rate)
+        scheduler: Any = client.scheduler
+        await scheduler.maiu_budget_open(job=job_id, rate=rate)
         todo = [s.index for s in self.job.shards if s.state != "done"]
         futures = [
             client.submit(
@@ -318,14 +323,14 @@ class _Runner:
                 await self._settle(future)
         except anyio.get_cancelled_exc_class():
             with anyio.CancelScope(shield=True):
-                await client.scheduler.maiu_budget_stop(job=job_id)
+                await scheduler.maiu_budget_stop(job=job_id)
                 grace = self._spec.options.settle_timeout + _STOP_GRACE
                 with anyio.move_on_after(grace):
                     for future in futures:
                         await self._settle(future)
             raise
 
-    async def _settle(self, future: Future) -> None:
+    async def _settle(self, future: Future[ShardResult]) -> None:
         index = int(str(future.key).rsplit("-", 1)[1])
         if index in self.results:
             return

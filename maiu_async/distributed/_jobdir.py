@@ -29,7 +29,6 @@ import math
 import os
 import secrets
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
@@ -40,6 +39,7 @@ from maiu_async.exceptions import JournalError
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterable, Iterable, Iterator
+    from pathlib import Path
 
 
 __all__ = [
@@ -131,8 +131,14 @@ class JobFile:
             ) from None
         try:
             data = json.loads(raw)
-            if data.get("version") != _VERSION:
-                raise ValueError(f"version {data.get('version')!r}")
+            version = data.get("version")
+        except (ValueError, AttributeError):
+            version = None
+        if version != _VERSION:
+            raise JournalError(
+                f"{str(path)!r} is not a job file of this version"
+            )
+        try:
             return cls(
                 job_id=data["job_id"],
                 target=Target(**data["target"]),
@@ -225,11 +231,11 @@ async def cut_manifest(
     count = 0
     with spool.open("w", encoding="utf-8") as out:
         if hasattr(keys, "__aiter__"):
-            async for item in keys:  # type: ignore[union-attr]
+            async for item in keys:
                 out.write(_line(item))
                 count += 1
         else:
-            for item in keys:  # type: ignore[union-attr]
+            for item in keys:
                 out.write(_line(item))
                 count += 1
     shards = math.ceil(count / shard_size)

@@ -43,7 +43,7 @@ from maiu_async.bulk._keys import KeyTable
 from maiu_async.cli._importer import report_line
 from maiu_async.exceptions import MaiuError, UsageError
 
-from ._jobdir import read_manifest, shard_paths
+from ._jobdir import ShardPaths, read_manifest, shard_paths
 from ._leased import LeasedLimiter
 
 
@@ -97,7 +97,7 @@ def run_shard(spec: ShardSpec) -> ShardResult:
     worker = get_worker()
     key = str(worker.get_current_task())
     address = worker.address
-    loop = worker.loop.asyncio_loop
+    loop = worker.loop.asyncio_loop  # type: ignore[attr-defined]
 
     async def call(op: str, **fields: Any) -> dict[str, Any]:  # noqa: ANN401
         coro = getattr(worker.scheduler, op)(**fields)
@@ -128,12 +128,7 @@ async def _run(
     credentials = Credentials.from_environment(
         profile=spec.profile, access_key=spec.access_key
     )
-    identity = JobIdentity.of(
-        spec.endpoint, spec.workspace, spec.project_id, spec.bucket
-    )
-    if paths.started.exists() and not paths.journal.exists():
-        await _reserve_all(paths.journal, paths.manifest, identity)
-    _touch(paths.started)
+    await _prepare(spec, paths)
     running: list[OutcomeStream] = []
     stop_asked: list[bool] = []
 
@@ -188,17 +183,30 @@ async def _run(
         out.flush()
         os.fsync(out.fileno())
     temp.replace(paths.report)
-    whole = failure is None and not report.stopped and not _left(report)
     return ShardResult(
         index=spec.index,
-        state="done" if whole else "partial",
+        state=_state_of(report, failure),
         report=report,
         failure=failure,
     )
 
 
-def _left(report: BulkReport) -> int:
-    return report.counts[OutcomeStatus.NOT_ATTEMPTED]
+def _state_of(report: BulkReport, failure: Exception | None) -> str:
+    left = report.counts[OutcomeStatus.NOT_ATTEMPTED]
+    whole = failure is None and not report.stopped and not left
+    return "done" if whole else "partial"
+
+
+async def _prepare(spec: ShardSpec, paths: ShardPaths) -> None:
+    """
+    Note that the shard started; a lost journal is started over first.
+    """
+    if paths.started.exists() and not paths.journal.exists():
+        identity = JobIdentity.of(
+            spec.endpoint, spec.workspace, spec.project_id, spec.bucket
+        )
+        await _reserve_all(paths.journal, paths.manifest, identity)
+    _touch(paths.started)
 
 
 async def _reserve_all(

@@ -11,8 +11,7 @@ import collections
 import contextlib
 import json
 
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -21,6 +20,9 @@ from testkeys import ACCESS_KEY, SECRET_KEY
 from maiu_async import Credentials
 from maiu_async.emulator import Emulator
 
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 pytest.importorskip("distributed")
 

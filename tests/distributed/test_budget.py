@@ -20,8 +20,8 @@ from maiu_async.bulk import register_many, report_of
 
 pytest.importorskip("distributed")
 
-from maiu_async.distributed import BudgetPlugin, LeaseRevoked  # noqa: E402
-from maiu_async.distributed._leased import LeasedLimiter  # noqa: E402
+from maiu_async.distributed import BudgetPlugin, LeaseRevoked
+from maiu_async.distributed._leased import LeasedLimiter
 
 
 pytestmark = pytest.mark.anyio
@@ -48,7 +48,12 @@ async def started_plugin(tasks: dict) -> BudgetPlugin:
 async def lease(plugin: BudgetPlugin, epoch: int, worker: str) -> dict:
     """Ask *plugin* for two tokens for shard `KEY`."""
     return await plugin.lease(
-        job="job", key=KEY, epoch=epoch, worker=worker, want=2, ok=[],
+        job="job",
+        key=KEY,
+        epoch=epoch,
+        worker=worker,
+        want=2,
+        ok=[],
         limited=[],
     )
 

@@ -76,16 +76,22 @@ async def test_killed_worker_resumes_from_its_journal(launch, tmp_path):
     emu, project = await launch(rate_limit=400.0)
     keys = video_keys(1200)
     directory = tmp_path / "job"
-    env = {"NCLOUD_ACCESS_KEY_ID": ACCESS_KEY, "NCLOUD_SECRET_ACCESS_KEY": SECRET_KEY}
-    async with distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        asynchronous=True,
-        host="127.0.0.1",
-        dashboard_address="127.0.0.1:0",
-        env=env,
-    ) as cluster, distributed.Client(cluster, asynchronous=True) as client:
+    env = {
+        "NCLOUD_ACCESS_KEY_ID": ACCESS_KEY,
+        "NCLOUD_SECRET_ACCESS_KEY": SECRET_KEY,
+    }
+    async with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            asynchronous=True,
+            host="127.0.0.1",
+            dashboard_address="127.0.0.1:0",
+            env=env,
+        ) as cluster,
+        distributed.Client(cluster, asynchronous=True) as client,
+    ):
         victim: dict[str, object] = {}
 
         async def kill_mid_shard() -> None:
