@@ -24,7 +24,7 @@ from maiu_async._credentials import (
     Credentials,
 )
 from maiu_async.bulk import BulkOptions, BulkReport
-from maiu_async.exceptions import UsageError
+from maiu_async.exceptions import MaiuError, UsageError
 
 from ._budget import SHARD_PREFIX, BudgetPlugin
 from ._jobdir import (
@@ -337,8 +337,21 @@ class _Runner:
         try:
             result: ShardResult = await future
         except Exception as exc:  # noqa: BLE001 -- a task's own failure
+            # KilledWorker (its workers kept dying), a refused journal...:
+            # the shard stays to be resumed, and the job says why.
+            failure = (
+                exc
+                if isinstance(exc, MaiuError)
+                else MaiuError(
+                    f"shard {index} failed on the cluster: "
+                    f"{type(exc).__name__}: {exc}"
+                )
+            )
             result = ShardResult(
-                index=index, state="partial", report=BulkReport(), failure=exc
+                index=index,
+                state="partial",
+                report=BulkReport(),
+                failure=failure,
             )
         self.results[index] = result
         if result.failure is not None and self.failure is None:

@@ -55,7 +55,7 @@ __all__ = [
 JOB_FILE: Final = "job.json"
 _VERSION: Final = 1
 #: Lines buffered per shard before they are appended to its file.
-_FLUSH: Final = 2048
+_FLUSH: Final = 256
 
 
 @attrs.frozen(kw_only=True)

@@ -8,7 +8,7 @@ the first shard's start to the last one's end, cluster start-up left
 out): achieved registrations per second, as a share of R, and the share
 of 429 answers the emulator sent.
 
-    python benchmarks/distributed.py [--limit 300] [--keys 6000]
+    python benchmarks/sharded.py [--limit 300] [--keys 6000]
 
 Needs the ``dask`` extra.  Not part of ``run.py --quick``: starting the
 clusters alone takes longer than the quick mode's budget.
@@ -81,8 +81,8 @@ async def main() -> None:
     parser.add_argument("--keys", type=int, default=6000)
     args = parser.parse_args()
     print(
-        f"| workers | job rate | registered/s | x limit | 429s / POSTs |\n"
-        f"|---|---|---|---|---|"
+        "| workers | job rate | registered/s | x limit | 429s / POSTs |\n"
+        "|---|---|---|---|---|"
     )
     for rate in (None, args.limit):
         for workers in (1, 4):
