@@ -56,10 +56,13 @@ async def one(limit: float, keys: int, workers: int, rate: float | None):
                 credentials=Credentials(ACCESS, SECRET),
                 workers=workers,
                 shard_size=max(1, keys // (2 * workers)),
+                on_shard=on_shard,
                 options=BulkOptions(
                     rate=rate, reconcile=ReconcilePolicy(delay=0)
                 ),
             )
+        if not spans:
+            raise SystemExit(f"no shard ran: {result}")
         window = max(e for _, e in spans) - min(s for s, _ in spans)
         stats = emu.stats
         posts = stats.by_route.get("register_asset", 0)

@@ -42,10 +42,15 @@ class LeasedLimiter:
     """
     Paces a client by tokens leased from a job's central budget.
 
+    Up to *depth* leases are in flight at once: a lease takes a round
+    trip to the scheduler, and a paced budget fills it token by token, so
+    one lease at a time would cap a worker at *batch* per round trip.
+
     Args:
         call: Sends a lease request to the budget and returns its answer.
         batch: Tokens asked for per lease.
         on_stop: Called once when the budget says the job stops.
+        depth: Leases in flight at most.
 
     Strictly private.
     """
@@ -56,13 +61,16 @@ class LeasedLimiter:
         *,
         batch: int,
         on_stop: Callable[[], None],
+        depth: int = 4,
     ) -> None:
         self._call = call
         self._batch = batch
+        self._depth = depth
+        self._leasing = 0
+        self._arrived = anyio.Event()
         self._on_stop = on_stop
         self._stopped = False
         self._tokens: collections.deque[float] = collections.deque()
-        self._lock = anyio.Lock()
         self._ok: list[float] = []
         self._limited: list[float] = []
         self._pause: float | None = None
@@ -97,9 +105,16 @@ class LeasedLimiter:
 
         """
         while not self._tokens:
-            async with self._lock:
-                if not self._tokens:
-                    await self._lease()
+            if self._leasing >= self._depth:
+                await self._arrived.wait()
+                continue
+            self._leasing += 1
+            try:
+                await self._lease()
+            finally:
+                self._leasing -= 1
+                self._arrived.set()
+                self._arrived = anyio.Event()
         return self._tokens.popleft()
 
     def throttled(
