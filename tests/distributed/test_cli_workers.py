@@ -95,3 +95,33 @@ async def test_workers_need_a_job_directory(launch, tmp_path, capsys):
 
     assert 2 == code
     assert "--journal DIR" in err
+
+
+async def test_import_a_prefix_with_workers(
+    launch, tmp_path, capsys, monkeypatch
+):
+    """A listed prefix is cut once; keys and skips end as in one process."""
+    from s3helpers import PREFIX, moto_server, seed_corpus  # noqa: PLC0415
+
+    emu, project = await launch()
+    with moto_server() as s3_url:
+        monkeypatch.setenv("MAIU_S3_ENDPOINT", s3_url)
+        corpus = seed_corpus(BUCKET, media=60)
+        reasons = corpus.reasons(PREFIX)
+        report = tmp_path / "report.jsonl"
+        code, out, _ = await cli(
+            capsys,
+            "import", "--endpoint", emu.url, "-w", WORKSPACE,
+            "--project-id", str(project), "--bucket", BUCKET,
+            "--prefix", PREFIX, "--workers", "2", "--shard-size", "40",
+            "--reconcile-delay", "0", "--journal", str(tmp_path / "job"),
+            "--report", str(report), "--json",
+        )  # fmt: skip
+    summary = json.loads(out)
+    lines = [json.loads(x) for x in report.read_text().splitlines()]
+    selected = sorted(k for k, r in reasons.items() if r is None)
+
+    assert (0, len(selected)) == (code, summary["registered"])
+    assert len(reasons) - len(selected) == summary["skipped"]
+    assert sorted(reasons) == sorted(item["key"] for item in lines)
+    assert selected == sorted(assets_by_key(emu, project))
