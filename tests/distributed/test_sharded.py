@@ -170,11 +170,14 @@ async def test_stopped_job_resumes(launch, tmp_path):
     assert "done" in states
     assert states != ["done"] * len(states)
     done = sum(s["keys"] for s in job["shards"] if s["state"] == "done")
+    finished = [s["index"] for s in job["shards"] if s["state"] == "done"]
+    reports = {i: _report_of(directory, i) for i in finished}
 
     result = await run(emu, project, keys, directory, shard_size=300)
 
     assert (None, len(keys)) == (result.failure, result.report.registered)
     assert done <= result.report.resumed
+    assert reports == {i: _report_of(directory, i) for i in finished}
     assert dict.fromkeys(keys, 1) == dict(assets_by_key(emu, project))
     assert dict.fromkeys(keys, 1) == dict(report_keys(directory))
 
@@ -185,3 +188,9 @@ def _registered_in(journal) -> int:
     except FileNotFoundError:
         return 0
     return sum(1 for line in text.splitlines() if line.startswith("R\t"))
+
+
+def _report_of(directory, index: int) -> str:
+    """The report file of shard *index*, as it is now."""
+    path = directory / "shards" / f"{index:05d}.report.jsonl"
+    return path.read_text(encoding="utf-8")
