@@ -38,7 +38,7 @@ from ._resources.scene_summaries import SceneSummariesResource
 from ._resources.search import SearchResource
 from ._resources.workspaces import WorkspacesResource
 from ._retry import RetryPolicy, may_retry
-from ._scheduler import AdaptiveLimiter
+from ._scheduler import AdaptiveLimiter, Limiter
 from ._signing import Signer
 from ._transport import AiohttpTransport
 from ._types import USE_CLIENT_DEFAULT, RetryArg, UseClientDefault
@@ -158,6 +158,10 @@ class MaiuClient:
             configure only that default, so giving any of them with a
             *transport* is a `UsageError` (``verify_tls=True`` is the
             default and cannot be told apart from leaving it out).
+        limiter: Builds the client's limiter from *rate* when the client
+            opens, inside its event loop; an `AdaptiveLimiter` if
+            omitted.  A limiter of your own paces requests some other
+            way (a budget shared by processes, say).
 
     Attributes:
         workspaces: Workspace endpoints.
@@ -175,7 +179,7 @@ class MaiuClient:
         UsageError: A bad endpoint or rate, or options that conflict.
 
     .. versionchanged:: 26.1.0
-       The *transport* argument.
+       The *transport* and *limiter* arguments.
 
     """
 
@@ -203,6 +207,7 @@ class MaiuClient:
         rate: float | None = None,
         verify_tls: bool = True,
         transport: AsyncTransport | None = None,
+        limiter: Callable[[float | None], Limiter] | None = None,
     ) -> None:
         if credentials is None:
             if access_key is not None or secret_key is not None:
@@ -229,7 +234,8 @@ class MaiuClient:
         self._rate = rate
         self._transport: AsyncTransport = transport
         self._state = _State.UNOPENED
-        self._limiter: AdaptiveLimiter | None = None
+        self._make_limiter = limiter or AdaptiveLimiter
+        self._limiter: Limiter | None = None
         paths = ApiPaths(legacy=legacy)
         projects = ProjectRegistry()
         self.workspaces = WorkspacesResource(self, paths, projects)
@@ -278,7 +284,7 @@ class MaiuClient:
         return cap if isinstance(cap, int) else None
 
     @property
-    def limiter(self) -> AdaptiveLimiter:
+    def limiter(self) -> Limiter:
         """
         The client's one rate limiter (exists while the client is open).
         """
@@ -293,7 +299,7 @@ class MaiuClient:
                 "a MaiuClient can be opened once; create a new one"
             )
         _require_asyncio()
-        self._limiter = AdaptiveLimiter(self._rate)
+        self._limiter = self._make_limiter(self._rate)
         await self._transport.open()
         self._state = _State.OPENED
         return self

@@ -24,12 +24,14 @@ import asyncio
 import logging
 import math
 
+from typing import Protocol
+
 import anyio
 
 from ._pace import MIN_SAMPLE, Bucket, Epoch, Probe
 
 
-__all__ = ["AdaptiveLimiter"]
+__all__ = ["AdaptiveLimiter", "Limiter"]
 
 # Looked up through the module so that tests can replace it.
 _sleep = anyio.sleep
@@ -52,6 +54,37 @@ _MAX_BACKGROUND = 0.25
 _SAME_SHARE = 0.75
 #: The probing rate is recomputed at most this often (seconds).
 _REGROW = 0.01
+
+
+class Limiter(Protocol):
+    """
+    What paces a client's requests; `AdaptiveLimiter` is the default.
+
+    .. versionadded:: 26.1.0
+    """
+
+    @property
+    def rate(self) -> float | None:
+        """The current rate in requests per second (``None``: unpaced)."""
+
+    @property
+    def ceiling(self) -> float | None:
+        """The configured ceiling (``None``: none)."""
+
+    @property
+    def measured_limit(self) -> float | None:
+        """The server's limit as last measured (``None``: not yet)."""
+
+    async def acquire(self) -> float:
+        """Wait until a request may be sent; return its send time."""
+
+    def throttled(
+        self, retry_after: float | None, sent: float | None = None
+    ) -> None:
+        """Feed back a 429 to the request `acquire` let go at *sent*."""
+
+    def succeeded(self, sent: float | None = None) -> None:
+        """Feed back a success of the request let go at *sent*."""
 
 
 class AdaptiveLimiter:

@@ -59,6 +59,9 @@ LAYERS: dict[str, int] = {
     "storage": 4,
     "__init__": 5,  # the facade re-exports everything, bulk included
     "cli": 6,
+    # Sharded imports on Dask: the engine on workers, the CLI's key
+    # readers and report lines; the CLI imports it only lazily.
+    "distributed": 6,
     "emulator": 6,  # beside the chain; see EMULATOR_MAY
 }
 
@@ -97,6 +100,10 @@ LAZY_MAY = frozenset(
 #: known to be installed.  (source, target) -> the extra.
 LAZY_BOUNDARIES: dict[tuple[str, str], str] = {
     ("maiu_async.cli", "maiu_async.cli._group"): "cli (click, rich)",
+    (
+        "maiu_async.cli._import_cmd",
+        "maiu_async.cli._distributed_cmd",
+    ): "dask (distributed)",
 }
 
 

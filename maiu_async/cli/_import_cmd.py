@@ -192,9 +192,12 @@ __all__ = ["import_"]
 )
 @click.option(
     "--journal",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     metavar="PATH",
-    help="Crash-safe journal; rerun with the same one to resume.",
+    help=(
+        "Crash-safe journal; rerun with the same one to resume. With "
+        "--workers or --scheduler: the job directory."
+    ),
 )
 @click.option(
     "--report",
@@ -208,10 +211,31 @@ __all__ = ["import_"]
     is_flag=True,
     help="Print the summary as one JSON object on stdout; no progress bar.",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help=(
+        "Shard the import over a local Dask cluster of N worker "
+        "processes, under one rate budget (needs the 'dask' extra)."
+    ),
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="Shard the import over the Dask cluster at ADDRESS instead.",
+)
+@click.option(
+    "--shard-size",
+    type=click.IntRange(min=1),
+    default=10_000,
+    show_default=True,
+    help="With --workers or --scheduler: keys per shard, about.",
+)
 @output_options
 @connection_options
 @click.pass_obj
-def import_(  # noqa: PLR0913 -- one parameter per option
+def import_(  # noqa: C901, PLR0913 -- one parameter per option, a branch per mode
     settings: Settings,
     *,
     workspace: str | None,
@@ -235,6 +259,9 @@ def import_(  # noqa: PLR0913 -- one parameter per option
     journal: Path | None,
     report: Path | None,
     as_json: bool,
+    workers: int | None,
+    scheduler: str | None,
+    shard_size: int,
 ) -> int:
     """
     Register every key of a keys file, or of a bucket prefix, as assets.
@@ -316,6 +343,32 @@ def import_(  # noqa: PLR0913 -- one parameter per option
         options = attrs.evolve(
             options,
             reconcile=attrs.evolve(options.reconcile, delay=reconcile_delay),
+        )
+    if workers is not None or scheduler is not None:
+        from ._distributed_cmd import (  # noqa: PLC0415 -- the dask extra
+            ShardedArgs,
+            run_sharded,
+        )
+
+        return run_sharded(
+            settings,
+            output,
+            ShardedArgs(
+                workspace=workspace,
+                project_id=project_id,
+                project_name=project_name,
+                create_project=create_project,
+                bucket=bucket,
+                keys_file=keys_file,
+                listing=listing,
+                options=options,
+                journal=journal,
+                report=report,
+                as_json=as_json,
+                workers=workers,
+                scheduler=scheduler,
+                shard_size=shard_size,
+            ),
         )
     client = make_client(settings, concurrency)
     with output.logging() as log_handler, report_file(report) as out_file:
