@@ -35,7 +35,7 @@ from ._resources.scene_summaries import SceneSummariesResource
 from ._resources.search import SearchResource
 from ._resources.workspaces import WorkspacesResource
 from ._retry import RetryPolicy
-from ._scheduler import AdaptiveLimiter
+from ._scheduler import AdaptiveLimiter, Limiter
 from ._transport import (
     AiohttpTransport,
     AsyncTransport,
@@ -55,6 +55,7 @@ from .exceptions import (
     CredentialsNotFound,
     InsecureTLSWarning,
     JournalError,
+    LeaseRevoked,
     MaiuError,
     NotFound,
     ObjectStorageError,
@@ -142,6 +143,8 @@ __all__ = [
     "IndexesResource",
     "InsecureTLSWarning",
     "JournalError",
+    "LeaseRevoked",
+    "Limiter",
     "MaiuClient",
     "MaiuError",
     "NotFound",

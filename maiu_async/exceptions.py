@@ -57,6 +57,7 @@ __all__ = [
     "CredentialsNotFound",
     "InsecureTLSWarning",
     "JournalError",
+    "LeaseRevoked",
     "MaiuError",
     "NotFound",
     "ObjectStorageError",
@@ -119,6 +120,18 @@ class UsageError(MaiuError, RuntimeError):
     The SDK was used in a way it does not support.
 
     For example: a client used outside ``async with``, or opened twice.
+    """
+
+
+class LeaseRevoked(UsageError):
+    """
+    The budget refused a shard's lease: the shard moved on without it.
+
+    Raised in a sharded import (`maiu_async.distributed`) by a worker
+    whose shard was rescheduled elsewhere.  A `UsageError`, so that a
+    bulk job stops at once, as it does for any systemic failure.
+
+    .. versionadded:: 26.1.0
     """
 
 

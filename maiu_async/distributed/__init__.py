@@ -20,10 +20,10 @@ whose listing dominates.  See ``docs/distributed.md``.
 
 from __future__ import annotations
 
+from ..exceptions import LeaseRevoked
 from ._budget import BudgetPlugin
 from ._driver import DEFAULT_SHARD_SIZE, ShardedReport, import_sharded
 from ._jobdir import ShardRecord
-from ._leased import LeaseRevoked
 
 
 __all__ = [

@@ -17,25 +17,14 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 
-from maiu_async.exceptions import UsageError
+from maiu_async.exceptions import LeaseRevoked
 
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
 
-__all__ = ["LeaseRevoked", "LeasedLimiter"]
-
-
-class LeaseRevoked(UsageError):
-    """
-    The budget refused a shard's lease: the shard moved on without it.
-
-    A `UsageError`, so that a bulk job stops at once, as it does for any
-    systemic failure.
-
-    .. versionadded:: 26.1.0
-    """
+__all__ = ["LeasedLimiter"]
 
 
 class LeasedLimiter:

@@ -22,6 +22,7 @@ PUBLIC_MODULES = (
     "maiu_async.exceptions",
     "maiu_async.limits",
     "maiu_async.testing",
+    "maiu_async.distributed",
 )
 
 
