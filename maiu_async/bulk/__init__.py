@@ -75,6 +75,15 @@ from typing import TYPE_CHECKING, Unpack
 import anyio
 import attrs
 
+from ._analysis import AnalysisRequest, request_analysis_many
+from ._analysis_job import AnalysisJob
+from ._analysis_report import (
+    AnalysisHook,
+    AnalysisOutcome,
+    AnalysisReport,
+    RequestStatus,
+)
+from ._analysis_wait import AnalysisWait
 from ._job import Job, report_of
 from ._options import DEFAULT_RETRY, BulkOptions, BulkShortcuts, build_options
 from ._reconcile import ReconcilePolicy
@@ -101,6 +110,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_RETRY",
+    "AnalysisHook",
+    "AnalysisJob",
+    "AnalysisOutcome",
+    "AnalysisReport",
+    "AnalysisRequest",
+    "AnalysisWait",
     "BulkEvent",
     "BulkOptions",
     "BulkReport",
@@ -112,10 +127,12 @@ __all__ = [
     "OutcomeStream",
     "ReconcileFinished",
     "ReconcilePolicy",
+    "RequestStatus",
     "RetryScheduled",
     "SkippedKey",
     "register_many",
     "report_of",
+    "request_analysis_many",
     "stream_register",
 ]
 
