@@ -14,6 +14,7 @@ import attrs
 from .. import limits
 from .._validation import check_bool, check_choice, check_ids, check_int_range
 from ..exceptions import UsageError
+from ..models import SceneRange, SourceLanguage  # noqa: TC001 -- attrs reads
 from ._analysis_job import AnalysisJob
 from ._analysis_wait import AnalysisWait
 from ._options import build_options
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterable, Iterable, Sequence
 
     from .._client import MaiuClient
-    from ..models import SceneRange, SourceLanguage
     from ._analysis_report import AnalysisHook, AnalysisReport
     from ._options import BulkOptions, BulkShortcuts
 

@@ -242,6 +242,10 @@ class Waiter:
             self._limit.release()
         self._polling.discard(item)
         item.polls += 1
+        self._after(item, result)
+        self._wake.set()
+
+    def _after(self, item: Item, result: AnalysisStatus | MaiuError) -> None:
         if isinstance(result, MaiuError):
             item.failures += 1
             if item.failures >= READ_FAILURES:
@@ -260,4 +264,3 @@ class Waiter:
             self._finish(item)
         else:
             self.add(item)
-        self._wake.set()
