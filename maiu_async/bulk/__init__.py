@@ -42,6 +42,16 @@ as `Outcome.resumed`, reconciles the keys a crashed run may have sent, and
 tries the rest.  A journal of another endpoint, workspace, project or
 bucket is refused with `maiu_async.exceptions.JournalError`.
 
+**Waiting for imports.**  A 2xx only means the key was accepted; the
+import runs afterwards.  With ``wait=PollPolicy()`` each registered key's
+import status is polled (through the same pacing, bounded in flight,
+backing off per asset, for at most ``PollPolicy.timeout`` seconds) and
+its outcome is delivered once the import is final, with
+`Outcome.import_status` and `Outcome.import_message`; `BulkReport.imports`
+counts keys per status.  The journal records final statuses, so a rerun
+polls only what was still pending, and the keys of an earlier run that
+did not wait.
+
 **Before the first key**, one GET of the project checks the
 credentials, the workspace, the project and the endpoint: a job that
 cannot succeed fails before sending anything.
@@ -83,9 +93,9 @@ from ._analysis_report import (
     AnalysisReport,
     RequestStatus,
 )
-from ._analysis_wait import AnalysisWait
 from ._job import Job, report_of
 from ._options import DEFAULT_RETRY, BulkOptions, BulkShortcuts, build_options
+from ._poll import PollPolicy
 from ._reconcile import ReconcilePolicy
 from ._report import (
     BulkEvent,
@@ -115,7 +125,6 @@ __all__ = [
     "AnalysisOutcome",
     "AnalysisReport",
     "AnalysisRequest",
-    "AnalysisWait",
     "BulkEvent",
     "BulkOptions",
     "BulkReport",
@@ -125,6 +134,7 @@ __all__ = [
     "OutcomeHook",
     "OutcomeStatus",
     "OutcomeStream",
+    "PollPolicy",
     "ReconcileFinished",
     "ReconcilePolicy",
     "RequestStatus",

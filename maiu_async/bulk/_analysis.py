@@ -16,7 +16,6 @@ from .._validation import check_bool, check_choice, check_ids, check_int_range
 from ..exceptions import UsageError
 from ..models import SceneRange, SourceLanguage  # noqa: TC001 -- attrs reads
 from ._analysis_job import AnalysisJob
-from ._analysis_wait import AnalysisWait
 from ._options import build_options
 from ._report import clip
 
@@ -115,7 +114,6 @@ async def request_analysis_many(  # noqa: PLR0913 -- the rest is keyword-only
     *,
     person_count: int | None = None,
     request: AnalysisRequest | None = None,
-    wait: bool | AnalysisWait = False,
     reanalyze: bool = False,
     imported_only: bool = False,
     options: BulkOptions | None = None,
@@ -150,15 +148,15 @@ async def request_analysis_many(  # noqa: PLR0913 -- the rest is keyword-only
         person_count: Persons to analyse, 0 to 10 (the one required
             setting); or give *request*.
         request: Every request setting, as one record.
-        wait: Wait for each analysis to end, polling its status
-            (``True``: `AnalysisWait` defaults); outcomes then carry the
-            final analysis status and, when completed, the index id.
         reanalyze: Analyse again assets analysed already.
         imported_only: Read each asset's import status first, and skip
             the assets whose import is not ``COMPLETED``.
         options: How the job runs (`BulkOptions`: concurrency, rate,
             journal, retry, reconcile, settle_timeout, on_event,
-            preflight); ``retry_ambiguous=True`` is refused.
+            preflight, wait); ``retry_ambiguous=True`` is refused.  With
+            ``wait=PollPolicy(...)`` each analysis is waited for, polling
+            its status: outcomes then carry the final analysis status
+            and, once completed, the index id.
         on_result: Called once per asset with its `AnalysisOutcome`.
         **shortcuts: Any `BulkOptions` field, replacing *options*' value.
 
@@ -188,10 +186,6 @@ async def request_analysis_many(  # noqa: PLR0913 -- the rest is keyword-only
         raise UsageError(
             f"request must be an AnalysisRequest, got {clip(repr(request))}"
         )
-    if isinstance(wait, bool):
-        policy = AnalysisWait() if wait else None
-    else:
-        policy = wait
     job = AnalysisJob(
         client,
         workspace,
@@ -199,7 +193,6 @@ async def request_analysis_many(  # noqa: PLR0913 -- the rest is keyword-only
         asset_ids,
         settings=request,
         options=build_options(options, shortcuts),
-        wait=policy,
         reanalyze=check_bool("reanalyze", reanalyze),
         imported_only=check_bool("imported_only", imported_only),
         on_result=on_result,

@@ -47,7 +47,7 @@ from ._analysis_report import (
     AnalysisTally,
     RequestStatus,
 )
-from ._analysis_wait import AnalysisWait, Item, Waiter
+from ._analysis_wait import Item, analysis_poller
 from ._analysis_work import Work
 from ._job import _check_keys, _check_pool
 from ._journal import JobIdentity
@@ -64,9 +64,11 @@ if TYPE_CHECKING:
     )
 
     from .._client import MaiuClient
+    from ..models import AnalysisStatus
     from ._analysis import AnalysisRequest
     from ._analysis_report import AnalysisHook
     from ._options import BulkOptions
+    from ._poll import Poller
 
 
 __all__ = ["AnalysisJob"]
@@ -130,7 +132,6 @@ class AnalysisJob:
         *,
         settings: AnalysisRequest,
         options: BulkOptions,
-        wait: AnalysisWait | None = None,
         reanalyze: bool = False,
         imported_only: bool = False,
         on_result: AnalysisHook | None = None,
@@ -145,12 +146,12 @@ class AnalysisJob:
                 "whose answer was lost is resolved by the asset's analysis "
                 "status, never sent again blindly"
             )
-        if wait is not None and not isinstance(wait, AnalysisWait):
-            raise UsageError(f"wait must be an AnalysisWait, got {wait!r}")
         self._ids = asset_ids
         self._options = options
         chunk = min(max(4 * options.concurrency, 16), 1024)
-        self._tokens = _WAITING_TOKENS if wait is not None else 2 * chunk
+        self._tokens = (
+            _WAITING_TOKENS if options.wait is not None else 2 * chunk
+        )
         self._tally = AnalysisTally()
         self._outbox = Outbox[AnalysisOutcome, AnalysisJournal](
             tally=self._tally,
@@ -176,17 +177,7 @@ class AnalysisJob:
             settle=self._settle,
             fail=self.fail,
         )
-        self._waiter = (
-            None
-            if wait is None
-            else Waiter(
-                wait,
-                concurrency=options.concurrency,
-                read=self._work.read_status,
-                finish=self._settle,
-            )
-        )
-        self._work.waiter = self._waiter
+        self._waiter: Poller[Item, AnalysisStatus] | None = None
         self._stop_event = self._work.stop_event
 
     def __repr__(self) -> str:
@@ -244,11 +235,16 @@ class AnalysisJob:
         self._phase = Phase.RUNNING
         if options.rate is not None:
             work.pacer = AdaptiveLimiter(options.rate)
+        if options.wait is not None:
+            self._waiter = work.waiter = analysis_poller(
+                options.wait,
+                fetch=work.poll_status,
+                finish=self._settle,
+                pacer=work.pacer,
+            )
         if stopped_early:
             self.stop()
         self._tally.start()
-        if self._waiter is not None:
-            self._waiter.start(anyio.current_time())
         send, recv = anyio.create_memory_object_stream[int](self._tokens)
         journal: AnalysisJournal | None = None
         try:
@@ -311,7 +307,7 @@ class AnalysisJob:
                             tg.start_soon(outbox.run)
                         async with anyio.create_task_group() as waiting:
                             if self._waiter is not None:
-                                waiting.start_soon(self._waiter.run)
+                                waiting.start_soon(self._wait, self._waiter)
                             async with anyio.create_task_group() as workers:
                                 workers.start_soon(self._feed, send)
                                 for _ in range(self._options.concurrency):
@@ -325,6 +321,12 @@ class AnalysisJob:
         finally:
             self._phase = Phase.FINISHED
             outer.cancel()
+
+    async def _wait(self, poller: Poller[Item, AnalysisStatus]) -> None:
+        try:
+            await poller.run()
+        except MaiuError as exc:  # a poll met a systemic failure
+            self.fail(exc)
 
     async def _feed(self, send: MemoryObjectSendStream[int]) -> None:
         seen: set[int] = set()
@@ -389,7 +391,7 @@ class AnalysisJob:
                 break
             self._unsent(Item(asset_id))
         if self._waiter is not None:
-            self._waiter.drain()
+            self._waiter.stop()
 
     def _settle(self, item: Item) -> None:
         status = item.status or RequestStatus.REQUESTED

@@ -53,8 +53,9 @@ if TYPE_CHECKING:
     from ._analysis import AnalysisRequest
     from ._analysis_journal import AnalysisJournal, Recorded
     from ._analysis_report import AnalysisTally
-    from ._analysis_wait import Item, Waiter
+    from ._analysis_wait import Item
     from ._options import BulkOptions
+    from ._poll import Poller
 
 
 __all__ = ["Work", "resolve"]
@@ -128,7 +129,7 @@ class Work:
         self.imported_only = imported_only
         self.settle = settle
         self.fail = fail
-        self.waiter: Waiter | None = None
+        self.waiter: Poller[Item, AnalysisStatus] | None = None
         self.journal: AnalysisJournal | None = None
         self.pacer: AdaptiveLimiter | None = None
         #: What the journal holds: requested assets, and those that may be.
@@ -176,6 +177,13 @@ class Work:
             self._final(item, RequestStatus.UNKNOWN, _CANCELLED)
         else:
             self._final(item, RequestStatus.NOT_ATTEMPTED, self.unsent_reason)
+
+    async def poll_status(self, item: Item) -> AnalysisStatus:
+        """Read *item*'s analysis status once (the poller's fetch)."""
+        self.tally.status_reads += 1
+        return await self.client.analysis.status(
+            self.workspace, self.project_id, item.asset_id, retry=None
+        )
 
     async def read_status(self, item: Item) -> AnalysisStatus | MaiuError:
         """Read *item*'s analysis status; the error if that failed."""

@@ -73,6 +73,7 @@ from ._reconciler import reconcile
 from ._report import BulkReport, Outcome, clip
 from ._state import Phase
 from ._tally import Tally
+from ._waiter import WaitingOutbox
 from ._workers import work
 
 
@@ -151,13 +152,24 @@ class Job:
         self._tokens = 2 * self._chunk + reconcile_batch
         self._keys = keys
         tally = Tally()
+        outbox: Outbox[Outcome, Journal]
+        if options.wait is None:
+            outbox = Outbox[Outcome, Journal](
+                tally=tally, tokens=self._tokens, on_result=on_result, out=out
+            )
+        else:
+            outbox = WaitingOutbox(
+                policy=options.wait,
+                tally=tally,
+                tokens=self._tokens,
+                on_result=on_result,
+                out=out,
+            )
         self._pipe = Pipeline(
             client=client,
             target=Target(workspace, project_id, bucket_name),
             options=options,
-            outbox=Outbox[Outcome, Journal](
-                tally=tally, tokens=self._tokens, on_result=on_result, out=out
-            ),
+            outbox=outbox,
             tally=tally,
         )
 
@@ -180,6 +192,11 @@ class Job:
         pipe.open(self._tokens)
         if options.rate is not None:
             pipe.pacer = AdaptiveLimiter(options.rate)
+        if isinstance(pipe.outbox, WaitingOutbox):
+            target = pipe.target
+            pipe.outbox.start(
+                client, (target.workspace, target.project_id), pipe.pacer
+            )
         if pipe.tally.stopped:  # stopped before it ran
             pipe.stop()
         pipe.tally.start()
@@ -264,11 +281,14 @@ class Job:
                     async with anyio.create_task_group() as tg:
                         if outbox.buffered:
                             tg.start_soon(outbox.run)
-                        async with anyio.create_task_group() as producers:
-                            producers.start_soon(feeder.run)
-                            producers.start_soon(reconcile, pipe)
-                            for _ in range(pipe.options.concurrency):
-                                producers.start_soon(work, pipe)
+                        async with anyio.create_task_group() as waiting:
+                            if isinstance(outbox, WaitingOutbox):
+                                waiting.start_soon(outbox.wait, pipe.fail)
+                            try:
+                                await self._produce(feeder)
+                            finally:
+                                if isinstance(outbox, WaitingOutbox):
+                                    outbox.finish()
                         outbox.close()
                 finally:
                     pipe.drain()
@@ -276,6 +296,15 @@ class Job:
         finally:
             pipe.phase = Phase.FINISHED
             outer.cancel()
+
+    async def _produce(self, feeder: Feeder) -> None:
+        # Every task that registers keys.
+        pipe = self._pipe
+        async with anyio.create_task_group() as producers:
+            producers.start_soon(feeder.run)
+            producers.start_soon(reconcile, pipe)
+            for _ in range(pipe.options.concurrency):
+                producers.start_soon(work, pipe)
 
 
 def _attach(exc: BaseException, report: Callable[[], BulkReport]) -> None:

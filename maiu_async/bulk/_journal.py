@@ -20,6 +20,9 @@ Format (UTF-8, newline-terminated lines, tab-separated fields)::
     N <key>                          not attempted: reserved, never sent
     S <key> <reason>                 skipped (read, no longer written)
     W <asset id>                     watermark: highest id at a run's start
+    I <key> <asset id> <status> <message>
+                                     the asset's import ended so (final
+                                     statuses only; jobs that wait)
 
 A field that is not printable, or starts with ``"``, is written as a JSON
 string.  Skipped keys get no line: whether a key is skipped follows from
@@ -33,6 +36,12 @@ sent, so after a crash every key that may have reached the server has at
 least a ``P`` line.  Outcome lines are fsynced before the outcome is
 delivered to the caller.  On reopening, a key whose last line is ``P`` or
 ``U`` "may exist" and is reconciled before being sent again.
+
+A job that waits for imports writes a key's ``R`` line when it is
+registered and its ``I`` line when the import is final, before the
+outcome is delivered; a rerun that waits polls only the assets without
+an ``I`` line (`Journal.imports` holds the others, in some 100 bytes
+each).
 
 Strictly private.
 """
@@ -53,6 +62,7 @@ import anyio
 import attrs
 
 from ..exceptions import JournalError
+from ..models import ImportState
 from ._report import Outcome, OutcomeStatus, clip
 
 
@@ -78,7 +88,16 @@ VERSION: Final = 1
 #: `Journal.large_ids`.
 TABLE_ID_MAX: Final = (1 << 62) - 2
 #: Fields of each record, the tag included.
-_FIELDS: Final = {"P": 2, "R": 4, "F": 4, "U": 4, "N": 2, "S": 3, "W": 2}
+_FIELDS: Final = {
+    "P": 2,
+    "R": 4,
+    "F": 4,
+    "U": 4,
+    "N": 2,
+    "S": 3,
+    "W": 2,
+    "I": 5,
+}
 
 
 @attrs.frozen(kw_only=True)
@@ -158,7 +177,7 @@ class Journal:
     Strictly private.
     """
 
-    __slots__ = ("_buf", "_fd", "_path", "large_ids", "watermark")
+    __slots__ = ("_buf", "_fd", "_path", "imports", "large_ids", "watermark")
 
     def __init__(self, fd: int, path: str) -> None:
         self._fd = fd
@@ -168,6 +187,9 @@ class Journal:
         self.large_ids: dict[str, int] = {}
         #: The lowest watermark (``W``) an earlier run recorded, if any.
         self.watermark: int | None = None
+        #: The final import status and message (``I``) of each asset
+        #: an earlier run waited for, by asset id.
+        self.imports: dict[int, tuple[ImportState, str]] = {}
 
     def __repr__(self) -> str:
         return f"<Journal {self._path!r}>"
@@ -211,7 +233,12 @@ class Journal:
             _check_regular(fd, name)
             _lock(fd, name)
             maybe = _load(
-                fd, name, identity, table, journal.large_ids, marks, apply
+                fd,
+                name,
+                identity,
+                table,
+                (journal.large_ids, marks, journal.imports),
+                apply,
             )
         except OSError as exc:
             os.close(fd)
@@ -252,6 +279,19 @@ class Journal:
         error = encode_field(clip(outcome.error or ""))
         tag = "F" if status is OutcomeStatus.FAILED else "U"
         self._buf.append(f"{tag}\t{key}\t{outcome.attempts}\t{error}\n")
+
+    def record_import(self, outcome: Outcome) -> None:
+        """
+        Buffer the ``I`` line of *outcome*, if its import is final.
+        """
+        status = outcome.import_status
+        if status is None or not status.final or outcome.asset_id is None:
+            return
+        message = encode_field(clip(outcome.import_message or ""))
+        self._buf.append(
+            f"I\t{encode_field(outcome.key)}\t{outcome.asset_id}\t"
+            f"{encode_field(status.value)}\t{message}\n"
+        )
 
     def has_pending(self) -> bool:
         """Whether lines wait for `commit`."""
@@ -409,13 +449,16 @@ def _check_regular(fd: int, name: str) -> None:
         )
 
 
+#: What `_load` fills besides the table: large ids, watermarks, imports.
+_Filled = tuple[dict[str, int], list[int], dict[int, tuple[ImportState, str]]]
+
+
 def _load(  # noqa: PLR0913, PLR0917 -- the journal and what it fills
     fd: int,
     name: str,
     identity: JobIdentity,
     table: KeyTable,
-    large: dict[str, int],
-    marks: list[int],
+    filled: _Filled,
     apply: Callable[[list[str]], None] | None = None,
 ) -> dict[str, int]:
     maybe: dict[str, int] = {}
@@ -449,7 +492,7 @@ def _load(  # noqa: PLR0913, PLR0917 -- the journal and what it fills
                 if apply is not None:
                     apply(_fields(raw))
                 else:
-                    _apply(raw, maybe, table, large, marks)
+                    _apply(raw, maybe, table, filled)
             except (ValueError, TypeError) as exc:
                 raise JournalError(
                     f"journal {name!r} is corrupt at line {lineno}: {exc}; "
@@ -461,13 +504,13 @@ def _load(  # noqa: PLR0913, PLR0917 -- the journal and what it fills
     return maybe
 
 
-def _apply(
+def _apply(  # noqa: C901 -- one branch per record type
     raw: bytes,
     maybe: dict[str, int],
     table: KeyTable,
-    large: dict[str, int],
-    marks: list[int],
+    filled: _Filled,
 ) -> None:
+    large, marks, imports = filled
     fields = _fields(raw)
     tag = fields[0]
     expected = _FIELDS.get(tag)
@@ -488,6 +531,9 @@ def _apply(
     if tag == "S":
         # Skipped keys were never reserved; a skipped duplicate must not
         # clear the state of the original.
+        return
+    if tag == "I":
+        _apply_import(fields, imports)
         return
     if tag == "P":
         maybe.setdefault(key, 1)
@@ -512,6 +558,30 @@ def _fields(raw: bytes) -> list[str]:
     except UnicodeDecodeError:
         raise ValueError("not UTF-8 text") from None
     return text.split("\t")
+
+
+#: One tuple per distinct status and message, shared by their assets.
+_PAIRS: dict[tuple[str, str], tuple[ImportState, str]] = {}
+
+
+def _apply_import(
+    fields: list[str], imports: dict[int, tuple[ImportState, str]]
+) -> None:
+    asset_id = _count(fields[2], "asset id", minimum=1)
+    try:
+        status, message = _decode_field(fields[3]), _decode_field(fields[4])
+    except (ValueError, TypeError):
+        raise ValueError("a status or message is not valid") from None
+    pair = _PAIRS.get((status, message))
+    if pair is None:
+        pair = (ImportState(status), message)
+        if len(_PAIRS) < _PAIRS_MAX:
+            _PAIRS[status, message] = pair
+    imports[asset_id] = pair
+
+
+#: Distinct status and message pairs shared at most (messages repeat).
+_PAIRS_MAX: Final = 1024
 
 
 def _count(field: str, what: str, *, minimum: int) -> int:

@@ -21,6 +21,7 @@ import attrs
 
 from .._retry import RetryPolicy
 from ..exceptions import UsageError
+from ._poll import PollPolicy
 from ._reconcile import ReconcilePolicy
 from ._report import EventHook  # noqa: TC001 -- resolved at run time
 
@@ -142,8 +143,13 @@ class BulkOptions:
         preflight: Before the first key is sent, check the credentials,
             workspace, project and endpoint with one GET of the project,
             and stop at once if no key can succeed.
+        wait: Poll each registered key's import status until it is
+            final, with this policy, and deliver its outcome then (with
+            `Outcome.import_status`); ``None`` delivers it once
+            registered.
 
     .. versionadded:: 26.1.0
+    .. versionchanged:: 26.1.0 *wait*.
 
     """
 
@@ -164,6 +170,9 @@ class BulkOptions:
         default=None, validator=_check_hook
     )
     preflight: bool = attrs.field(default=True, validator=_check_flag)
+    wait: PollPolicy | None = attrs.field(
+        default=None, validator=_optional(PollPolicy)
+    )
 
 
 class BulkShortcuts(TypedDict, total=False):
@@ -184,6 +193,7 @@ class BulkShortcuts(TypedDict, total=False):
     settle_timeout: float
     on_event: EventHook | None
     preflight: bool
+    wait: PollPolicy | None
 
 
 def build_options(

@@ -24,6 +24,7 @@ from .._retry import RetryPolicy
 from ._log import JobLog
 from ._report import Outcome, OutcomeStatus, SkippedKey, clip
 from ._state import FeederState, Flow, Intake, Phase, ReconcilerState
+from ._waiter import WaitingOutbox
 from ._watermark import FROM_JOURNAL, Marks
 
 
@@ -186,10 +187,16 @@ class Pipeline:
             )
         self.stop_event.set()
         self.scopes.feed.cancel()
+        self._stop_waiting()
         if self.scopes.round is not None:
             self.scopes.round.cancel()
         self.reconcile_wake.set()
         self.settled()
+
+    def _stop_waiting(self) -> None:
+        # Keys waiting for their import are delivered as they stand.
+        if isinstance(self.outbox, WaitingOutbox):
+            self.outbox.stop()
 
     def arm_deadline(self) -> None:
         """
@@ -394,6 +401,7 @@ class Pipeline:
         """
         self.give_up(self.passing + self.parked, STOPPED_RECONCILE)
         self.passing, self.parked = [], []
+        self._stop_waiting()
         while True:
             try:
                 item = self.work_recv.receive_nowait()

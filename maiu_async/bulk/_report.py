@@ -13,7 +13,7 @@ from typing import Final, Protocol, TypeAlias
 
 import attrs
 
-from ..models import SkippedKey
+from ..models import ImportState, SkippedKey
 
 
 __all__ = [
@@ -103,6 +103,14 @@ class Outcome:
         resumed: Registered by an earlier run, according to the journal.
         reconciled: Found in the project's asset list after an attempt
             whose answer was lost.
+        import_status: Where the asset's import ended, when the job
+            waited for it (`BulkOptions.wait`): a final `ImportState`,
+            or ``IN_PROGRESS`` if waiting ended first (timeout, stop);
+            ``None`` when not waited for.
+        import_message: The service's message for *import_status*, or
+            why waiting ended before it was final.
+
+    .. versionchanged:: 26.1.0 *import_status* and *import_message*.
 
     """
 
@@ -114,6 +122,8 @@ class Outcome:
     latency: float = 0.0
     resumed: bool = False
     reconciled: bool = False
+    import_status: ImportState | None = None
+    import_message: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -203,9 +213,13 @@ class BulkReport:
         reconcile_passes: Passes over the project's asset list.
         duration: Seconds the job ran.
         stopped: Whether the job was stopped before the input ran out.
+        imports: Registered keys per import status, when the job waited
+            for imports (`BulkOptions.wait`); empty otherwise.
+        polls: Import-status requests sent.
 
     .. versionchanged:: 26.1.0 *not_attempted* (keys left unsent now have
-       an outcome); *abandoned* is its deprecated alias.
+       an outcome); *abandoned* is its deprecated alias; *imports* and
+       *polls*.
 
     """
 
@@ -222,6 +236,20 @@ class BulkReport:
     reconcile_passes: int = 0
     duration: float = 0.0
     stopped: bool = False
+    imports: dict[ImportState, int] = attrs.field(factory=dict)
+    polls: int = 0
+
+    @property
+    def all_imported(self) -> bool:
+        """
+        Whether every key that could be sent ended imported.
+
+        True when every key taken from the input, skipped keys aside,
+        is registered with import status ``COMPLETED``.  Only meaningful
+        when the job waited for imports.
+        """
+        sendable = self.total - self.skipped
+        return sendable == self.imports.get(ImportState.COMPLETED, 0)
 
     @property
     def total(self) -> int:

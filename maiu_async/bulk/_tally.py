@@ -10,6 +10,7 @@ import time
 
 import attrs
 
+from ..models import ImportState  # noqa: TC001 -- attrs resolves it
 from ._report import BulkReport, Outcome, OutcomeStatus
 
 
@@ -43,6 +44,8 @@ class Tally:
     throttled: int = 0
     reconcile_passes: int = 0
     stopped: bool = False
+    imports: dict[ImportState, int] = attrs.field(factory=dict)
+    polls: int = 0
     started: float = attrs.field(factory=_now)
     ended: float | None = None
 
@@ -51,6 +54,9 @@ class Tally:
         status = outcome.status
         if status is OutcomeStatus.REGISTERED:
             self.registered += 1
+            imported = outcome.import_status
+            if imported is not None:
+                self.imports[imported] = self.imports.get(imported, 0) + 1
             if outcome.resumed:
                 self.resumed += 1
             elif outcome.reconciled:

@@ -57,7 +57,8 @@ __all__ = [
 
 #: Everything sendable was done.
 EXIT_OK: Final = 0
-#: The command ran, but some keys failed or their fate is unknown.
+#: The command ran, but some keys failed or their fate is unknown (or,
+#: with ``import --wait``, an import did not end ``COMPLETED``).
 EXIT_FAILURES: Final = 1
 #: The command cannot run as given: arguments, input, credentials, or a
 #: workspace or project that does not exist.  Fix it before retrying.

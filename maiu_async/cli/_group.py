@@ -74,7 +74,7 @@ def cli() -> None:
     Exit status:
       0    done
       1    some keys failed or their fate is unknown; an import not
-           completed (assets status); a deletion declined
+           completed (assets status, import --wait); a deletion declined
       2    usage, input or credential error; no such workspace or project
       3    service or network error
       4    an import with nothing to send (empty input, no valid key)

@@ -22,7 +22,7 @@ from maiu_async._credentials import (
     ENV_S3_REGION,
     ENV_S3_SECRETS,
 )
-from maiu_async.bulk import BulkOptions
+from maiu_async.bulk import BulkOptions, PollPolicy
 
 from ._dryrun import run_dry_run, run_keys_dry_run
 from ._import_run import (
@@ -165,6 +165,24 @@ __all__ = ["import_"]
     ),
 )
 @click.option(
+    "--wait",
+    is_flag=True,
+    help=(
+        "After registering each key, poll its import status until the "
+        "import ends (COMPLETED, FAILED, FILE_NOT_EXIST, INVALID_METADATA)."
+    ),
+)
+@click.option(
+    "--wait-timeout",
+    type=click.FloatRange(min=0),
+    metavar="S",
+    help=(
+        "With --wait: seconds to wait for each key's import, from its "
+        f"registration (default {PollPolicy().timeout:g}); keys still "
+        "importing then are reported IN_PROGRESS."
+    ),
+)
+@click.option(
     "--journal",
     type=click.Path(dir_okay=False, path_type=Path),
     metavar="PATH",
@@ -203,6 +221,8 @@ def import_(  # noqa: PLR0913 -- one parameter per option
     concurrency: int,
     rate: float | None,
     reconcile_delay: float | None,
+    wait: bool,
+    wait_timeout: float | None,
     journal: Path | None,
     report: Path | None,
     as_json: bool,
@@ -234,8 +254,10 @@ def import_(  # noqa: PLR0913 -- one parameter per option
 
     \b
     Exit status:
-      0    every valid key is registered (skipped keys are not failures)
-      1    some keys failed or their fate is unknown (see --report)
+      0    every valid key is registered (skipped keys are not failures);
+           with --wait, and every import ended COMPLETED
+      1    some keys failed or their fate is unknown (see --report); with
+           --wait, also when an import did not end COMPLETED
       2    usage, keys-file or credential error; no such workspace/project
       3    service or network error
       4    nothing to register: no key of the input could be sent
@@ -271,6 +293,7 @@ def import_(  # noqa: PLR0913 -- one parameter per option
         None if keys_file is None or from_stdin else count_keys_of(keys_file)
     )
     options = BulkOptions(concurrency=concurrency, rate=rate, journal=journal)
+    options = attrs.evolve(options, wait=_wait_policy(wait, wait_timeout))
     if reconcile_delay is not None and options.reconcile is not None:
         options = attrs.evolve(
             options,
@@ -366,3 +389,13 @@ def _listing_prefix(
     if keys_file is not None:
         return None
     return prefix or ""
+
+
+def _wait_policy(wait: bool, timeout: float | None) -> PollPolicy | None:  # noqa: FBT001 -- a flag's value
+    if timeout is not None and not wait:
+        raise click.UsageError("--wait-timeout goes with --wait")
+    if not wait:
+        return None
+    if timeout is None:
+        return PollPolicy()
+    return PollPolicy(timeout=timeout)

@@ -104,6 +104,10 @@ def report_line(outcome: Outcome) -> str:
                 "latency_ms": round(outcome.latency * 1000, 1),
                 "resumed": outcome.resumed,
                 "reconciled": outcome.reconciled,
+                "import_status": None
+                if outcome.import_status is None
+                else outcome.import_status.value,
+                "import_message": outcome.import_message,
             },
             ensure_ascii=False,
         )
@@ -360,4 +364,5 @@ async def run_import(  # noqa: PLR0913 -- every option is keyword-only
         listing=None if listing is None else listing(),
         signal=stopped_by[0] if stopped_by else None,
         failure=failure,
+        waited=options.wait is not None,
     )

@@ -311,6 +311,9 @@ def summary_table(summary: ImportSummary, title: str) -> Table:
             f"{summary.not_attempted:,}",
             "left in the input when the import stopped",
         )
+    if summary.waited:
+        table.add_section()
+        _import_rows(table, summary)
     table.add_section()
     if summary.listing is not None:
         table.add_row(
@@ -327,6 +330,24 @@ def summary_table(summary: ImportSummary, title: str) -> Table:
     table.add_row("Retries", f"{r.retries:,}", "")
     table.add_row("429s", f"{r.throttled:,}", "rate-limited answers")
     return table
+
+
+def _import_rows(table: Table, summary: ImportSummary) -> None:
+    # Registered keys per import status (--wait), then the polls.
+    r = summary.report
+    for status, count in sorted(
+        r.imports.items(), key=lambda item: item[0] != "COMPLETED"
+    ):
+        colour = "green" if status == "COMPLETED" else "red"
+        table.add_row(
+            Text(f"Import {status.value}", style=colour),
+            Text(f"{count:,}", style=colour),
+            "" if status == "COMPLETED" else "not imported",
+        )
+    polls = r.polls / r.registered if r.registered else 0.0
+    table.add_row(
+        "Status polls", f"{r.polls:,}", f"{polls:.1f} per registered key"
+    )
 
 
 def _examples(summary: ImportSummary) -> Table | None:
@@ -369,7 +390,7 @@ def print_summary(
         style = "bold red"
     elif summary.interrupted:
         style = "bold yellow"
-    elif r.failed or r.unknown:
+    elif r.failed or r.unknown or summary.not_imported:
         style = "bold red"
     else:
         style = "bold green"

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Final
 
 import attrs
 
+from maiu_async.models import ImportState
+
 from ._errors import (
     EXIT_FAILURES,
     EXIT_NOTHING,
@@ -44,6 +46,8 @@ class ImportSummary:
     Attributes:
         signal: The signal that stopped the import, if one did.
         failure: The systemic failure that stopped it, if one did.
+        waited: Whether the import waited for import statuses
+            (``--wait``).
 
     Strictly private.
     """
@@ -59,6 +63,7 @@ class ImportSummary:
     listing: ListingStats | None = None
     signal: int | None = None
     failure: Exception | None = None
+    waited: bool = False
 
     @property
     def interrupted(self) -> bool:
@@ -76,7 +81,8 @@ class ImportSummary:
         """
         The exit status; see ``maiu-async import --help``.
 
-        The failure's code, 128 + the signal, 1 when keys failed, 4 when
+        The failure's code, 128 + the signal, 1 when keys failed (or,
+        with ``--wait``, a key's import did not end ``COMPLETED``), 4 when
         nothing could be sent, else 0.
         """
         if self.failure is not None:
@@ -85,9 +91,29 @@ class ImportSummary:
             return exit_for_signal(self.signal)
         if self.report.failed or self.report.unknown:
             return EXIT_FAILURES
+        if self.not_imported:
+            return EXIT_FAILURES
         if self.nothing_sendable:
             return EXIT_NOTHING
         return EXIT_OK
+
+    @property
+    def not_imported(self) -> int:
+        """
+        Registered keys whose import did not end ``COMPLETED`` (waited).
+        """
+        if not self.waited:
+            return 0
+        r = self.report
+        return r.registered - r.imports.get(ImportState.COMPLETED, 0)
+
+    def import_counts(self) -> str:
+        """The registered keys per import status, in words."""
+        imports = self.report.imports
+        return ", ".join(
+            f"{imports[status]:,} {status.value}"
+            for status in sorted(imports, key=_import_order)
+        )
 
     @property
     def not_attempted(self) -> int | None:
@@ -120,6 +146,16 @@ class ImportSummary:
                 if self.report_path is not None
                 else "Pass --report PATH to see why for each key."
             )
+        if self.not_imported:
+            return (
+                f"{self.not_imported:,} registered keys did not finish "
+                f"importing ({self.import_counts()}). "
+                + (
+                    "The report gives each key's import_status."
+                    if self.report_path is not None
+                    else "Pass --report PATH to see each key's status."
+                )
+            )
         if self.nothing_sendable:
             what = (
                 "the input holds no key"
@@ -130,7 +166,8 @@ class ImportSummary:
                 f"Nothing to register: {what} (check the keys file or "
                 "the prefix)."
             )
-        return "Done: every valid key is registered" + (
+        done = "registered and imported" if self.waited else "registered"
+        return f"Done: every valid key is {done}" + (
             f" ({r.skipped:,} skipped)." if r.skipped else "."
         )
 
@@ -159,6 +196,15 @@ class ImportSummary:
             "requests": r.requests,
             "retries": r.retries,
             "rate_limited": r.throttled,
+            "imports": {
+                status.value: count
+                for status, count in sorted(
+                    r.imports.items(), key=lambda i: _import_order(i[0])
+                )
+            }
+            if self.waited
+            else None,
+            "import_polls": r.polls,
             "duration_s": round(r.duration, 3),
             "rate_per_s": round(r.rate, 1),
             "interrupted": self.interrupted,
@@ -178,6 +224,12 @@ class ImportSummary:
             else str(self.journal_path),
             **listed,
         }
+
+
+def _import_order(status: ImportState) -> tuple[int, str]:
+    # Known statuses in their documented order, any other after them.
+    known = list(ImportState.__members__.values())
+    return (known.index(status) if status in known else len(known), status)
 
 
 def _signal_name(signum: int) -> str:

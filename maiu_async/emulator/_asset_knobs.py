@@ -6,12 +6,18 @@ The asset knobs of issue 11: list order, late and odd registrations.
 - `register_late`: answer 504 now, register later
   (`EmulatorConfig.late_processing`).
 
+And those of issue 12, fixed when an asset is created:
+
+- `forced_import`: the final import status a key's glob knob sets
+  (`EmulatorConfig.import_failed`, `EmulatorConfig.import_invalid`).
+
 Strictly private.
 """
 
 from __future__ import annotations
 
 import asyncio
+import fnmatch
 import random
 
 from typing import TYPE_CHECKING
@@ -26,10 +32,26 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from ._assets import AssetRecord
+    from ._config import EmulatorConfig
     from ._http import Call
 
 
-__all__ = ["ordered", "picked", "register_late"]
+__all__ = ["forced_import", "ordered", "picked", "register_late"]
+
+
+def forced_import(config: EmulatorConfig, key: str) -> str | None:
+    """
+    The final import status the glob knobs set for *key*, if any.
+
+    ``FAILED`` wins over ``INVALID_METADATA`` when both globs match.
+    """
+    if config.import_failed and fnmatch.fnmatchcase(key, config.import_failed):
+        return "FAILED"
+    if config.import_invalid and fnmatch.fnmatchcase(
+        key, config.import_invalid
+    ):
+        return "INVALID_METADATA"
+    return None
 
 
 def picked(call: Call, what: str, key: str, probability: float) -> bool:

@@ -22,7 +22,7 @@ from maiu_async import _errorcodes as codes
 from maiu_async import limits
 
 from . import _checks
-from ._asset_knobs import ordered, picked, register_late
+from ._asset_knobs import forced_import, ordered, picked, register_late
 from ._checks import ServiceError
 from ._http import (
     JSON,
@@ -98,6 +98,10 @@ class AssetRecord:
             there is no check, else ``"pending"``, ``"found"``,
             ``"missing"`` or ``"failed"``.
         object_size: The object's size, once the check found it.
+        forced_import: The final import status a knob set for its key
+            (``_asset_knobs.forced_import``), if any.
+        unread_polls: Reads of its import status still to be answered
+            ``IN_PROGRESS`` (`EmulatorConfig.import_polls`).
 
     """
 
@@ -112,6 +116,8 @@ class AssetRecord:
     indexes: dict[int, IndexRecord] = attrs.Factory(dict)
     object_check: str | None = None
     object_size: int | None = None
+    forced_import: str | None = None
+    unread_polls: int = 0
 
     @property
     def extension(self) -> str:
@@ -256,10 +262,16 @@ class AssetRules(WorkspaceRules):
         and while the Object Storage check (if any) is pending; then
         ``FILE_NOT_EXIST`` if the check found no object, ``FAILED`` if it
         could not tell, ``INVALID_METADATA`` for an unsupported
-        extension, otherwise ``COMPLETED``.
+        extension, otherwise ``COMPLETED``.  The import knobs come first:
+        ``IN_PROGRESS`` while reads are left (*unread_polls*), then the
+        status a glob forced, if any.
         """
+        if asset.unread_polls:
+            return IN_PROGRESS
         if self.clock() - asset.registered_at < self.import_delay:
             return IN_PROGRESS
+        if asset.forced_import is not None:
+            return asset.forced_import
         check = asset.object_check
         if check is not None and check != OBJECT_FOUND:
             return {
@@ -333,6 +345,8 @@ def _import_status(a: AssetRecord, status: str, *, legacy: bool) -> JSON:
 
 def _create(call: Call, project_id: int, key: str, bucket: str) -> AssetRecord:
     asset = call.state.add_asset(call.workspace, project_id, key, bucket)
+    asset.forced_import = forced_import(call.config, key)
+    asset.unread_polls = call.config.import_polls
     if call.objects is not None:
         # Like the service: the POST succeeds, the import finds out.
         call.objects.submit(asset)
@@ -403,6 +417,8 @@ def delete_asset(call: Call) -> JSON:
 def import_status(call: Call) -> JSON:
     asset = call.state.asset(*call.asset_ref())
     status = call.state.import_status(asset)
+    if asset.unread_polls:
+        asset.unread_polls -= 1
     return success(_import_status(asset, status, legacy=call.legacy))
 
 

@@ -377,9 +377,17 @@ class EmulatorConfig:
             processed, then answered HTTP 200 with code ``10001``
             instead of ``"0"``.  Drawn per key (`keyed_draw` with
             ``"processed-error"``).
+        import_polls: How many times an asset's import status is read
+            as ``IN_PROGRESS`` before its import ends: the first N reads
+            of ``import-status`` answer it (as do listings meanwhile);
+            deterministic, unlike *import_delay*.
+        import_failed: A glob (`fnmatch`, ``*`` crosses ``/``): the
+            imports of matching keys end ``FAILED``.
+        import_invalid: A glob: the imports of matching keys end
+            ``INVALID_METADATA`` (as unsupported extensions do).
 
-    .. versionadded:: 26.1.0 the list and late-processing knobs.
-    .. versionadded:: 26.1.0 *analysis_fail* and *analysis_reads*.
+    .. versionadded:: 26.1.0 the list and late-processing knobs; the
+       import-status knobs; *analysis_fail* and *analysis_reads*.
 
     """
 
@@ -444,6 +452,15 @@ class EmulatorConfig:
     processed_error_code: float = attrs.field(
         default=0.0, validator=_probability
     )
+    import_polls: int = attrs.field(
+        default=0, validator=v.and_(v.instance_of(int), v.ge(0))
+    )
+    import_failed: str | None = attrs.field(
+        default=None, validator=v.optional(v.min_len(1))
+    )
+    import_invalid: str | None = attrs.field(
+        default=None, validator=v.optional(v.min_len(1))
+    )
 
     @property
     def burst(self) -> int:
@@ -489,3 +506,6 @@ class Knobs(TypedDict, total=False):
     late_processing: float
     late_processing_delay: float
     processed_error_code: float
+    import_polls: int
+    import_failed: str | None
+    import_invalid: str | None

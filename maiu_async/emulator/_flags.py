@@ -395,6 +395,30 @@ FLAGS: Final[tuple[Flag, ...]] = (
         ),
     ),
     Flag(
+        name="--import-polls",
+        dest="import_polls",
+        kind=Kind.COUNT,
+        default=0,
+        help=(
+            "Reads of an asset's import status answered IN_PROGRESS "
+            "before its import ends."
+        ),
+    ),
+    Flag(
+        name="--import-failed",
+        dest="import_failed",
+        kind=Kind.TEXT,
+        metavar="GLOB",
+        help="Imports of keys matching GLOB end FAILED.",
+    ),
+    Flag(
+        name="--import-invalid",
+        dest="import_invalid",
+        kind=Kind.TEXT,
+        metavar="GLOB",
+        help="Imports of keys matching GLOB end INVALID_METADATA.",
+    ),
+    Flag(
         name="--max-workspaces",
         dest="max_workspaces",
         kind=Kind.COUNT,

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from maiu_async.bulk import AnalysisWait
+from maiu_async.bulk import PollPolicy
 
 
 if TYPE_CHECKING:
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 
 #: Waiting without a clock: every read as soon as it is due.
-NO_PAUSE = AnalysisWait(first=0.0, factor=1.0, cap=0.0)
+NO_PAUSE = PollPolicy(first=0.0, factor=1.0, cap=0.0, jitter=0.0)
 
 _ANALYZE = re.compile(r"/assets/(\d+)/analyze$")
 
