@@ -344,10 +344,10 @@ class EmulatorConfig:
         analysis_fail: A glob (`fnmatch`, case-sensitive) of asset keys
             whose analyses end ``ANALYZE_FAIL`` instead of completing;
             ``None``: none fails.
-        analysis_reads: Status reads an analysis needs to end: it shows
-            ``WAIT_ANALYZE`` until the first read, then ``ANALYZING``, and
-            its end from read number *analysis_reads* (and once
-            *analysis_delay* has passed); 0: time alone decides.
+        analysis_reads: Status reads an analysis needs to end: it is
+            ``WAIT_ANALYZE`` until first read, ``ANALYZING`` at the reads
+            before read number *analysis_reads*, and ended from that read
+            on (once *analysis_delay* has passed too); 0: time alone.
         max_workspaces: The account's workspace allowance; ``None`` is
             unlimited.
         object_storage: Check that registered keys exist in this store
