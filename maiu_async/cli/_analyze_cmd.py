@@ -51,10 +51,15 @@ __all__ = ["analyze"]
 )
 @click.option(
     "--project-id",
-    required=True,
     type=click.IntRange(min=1),
     metavar="ID",
     help="The project's id.",
+)
+@click.option(
+    "--project",
+    "project_name",
+    metavar="NAME",
+    help="The project's name, looked up in the workspace.",
 )
 @click.option(
     "--all",
@@ -153,7 +158,8 @@ def analyze(  # noqa: PLR0913 -- one parameter per option
     settings: Settings,
     *,
     workspace: str,
-    project_id: int,
+    project_id: int | None,
+    project_name: str | None,
     all_assets: bool,
     from_report: Path | None,
     asset_ids_file: Path | None,
@@ -189,6 +195,10 @@ def analyze(  # noqa: PLR0913 -- one parameter per option
       3    service or network error
       130  interrupted by Ctrl-C; 143: SIGTERM (rerun with the journal)
     """  # noqa: D301 -- \b is click's "do not rewrap" marker
+    if (project_id is None) == (project_name is None):
+        raise click.UsageError(
+            "pass exactly one of --project-id and --project"
+        )
     ids = read_input(all_assets, from_report, asset_ids_file)
     _check_files(report, from_report, journal)
     options = BulkOptions(
@@ -211,7 +221,7 @@ def analyze(  # noqa: PLR0913 -- one parameter per option
             lambda: run_analysis(
                 client,
                 workspace,
-                project_id,
+                project_id or project_name or "",
                 ids,
                 request=request,
                 options=options,

@@ -175,7 +175,7 @@ async def _listed(
 async def run_analysis(  # noqa: PLR0913 -- the command's parts
     client: MaiuClient,
     workspace: str,
-    project_id: int,
+    project: int | str,
     ids: list[int] | None,
     *,
     request: AnalysisRequest,
@@ -191,6 +191,7 @@ async def run_analysis(  # noqa: PLR0913 -- the command's parts
             out.write(report_line(outcome))
 
     async with client:
+        project_id = await _project_id(client, workspace, project)
         job = AnalysisJob(
             client,
             workspace,
@@ -221,6 +222,20 @@ async def run_analysis(  # noqa: PLR0913 -- the command's parts
                     raise
                 failure = exc
     return Run(report, stopped_by[0] if stopped_by else None, failure)
+
+
+async def _project_id(
+    client: MaiuClient, workspace: str, project: int | str
+) -> int:
+    # An id as given; a name looked up.
+    if isinstance(project, int):
+        return project
+    found = await client.projects.find(workspace, project)
+    if found is None:
+        raise CommandFailed(
+            f"no project named {project!r} in workspace {workspace!r}"
+        )
+    return found.project_id
 
 
 def exit_code(run: Run, *, wait: bool) -> int:
