@@ -11,18 +11,11 @@ One bulk analysis: a feeder, workers, a waiter and the outbox.
                             waiter (with wait) ──► outbox ──► journal
                                                    (fsync) ──► on_result
 
-The parts it shares with registration: the outbox (group commit, then
-delivery), the journal's file handling, the one retry verdict, pacing
-(a job rate is a ceiling paced by a limiter the job owns; the client's
-limiter paces every request), the pool check and the orderly stop.
-
-Each asset's work (``_analysis_work``): read its analysis status, the
-*baseline*; skip it if it is being analysed, or analysed already unless
-*reanalyze*; reserve it durably in the journal with the baseline; then
-request.  Requests are not idempotent: after an answer that leaves open
-whether the analysis started, the status is read again (after the
-reconcile delay, so that a request still on its way lands first) and
-compared with the baseline; see `resolve`.
+It shares with registration the outbox (group commit, then delivery),
+the journal's file handling, the retry verdict, pacing (the job's rate
+is a ceiling on a limiter it owns; the client's limiter paces every
+request), the poller, the pool check and the orderly stop.  Each
+asset's work is ``_analysis_work``'s.
 
 Strictly private.
 """

@@ -1,8 +1,10 @@
 """
-Waiting for analyses to end, on the bulk engine's one poller (``_poll``).
+An asset's analysis status: what it tells, and waiting for its end.
 
-An asset requested (or found being analysed) is handed to a `Poller`
-of its analysis status, with the job's `PollPolicy` (``wait``): polls
+`resolve` judges a status read after a lost answer.  Waiting runs on
+the bulk engine's one poller (``_poll``): an asset requested (or found
+being analysed) is handed to a `Poller` of its analysis status, with
+the job's `PollPolicy` (``wait``): polls
 are paced by the job's limiter and the client's, bounded in flight, and
 back off per asset.  Workers keep requesting meanwhile: a worker never
 holds its slot while an analysis runs.  The asset's outcome is settled
@@ -17,7 +19,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._analysis_report import TERMINAL, RequestStatus
+from ._analysis_report import (
+    ANALYZE_COMPLETED,
+    BEFORE_ANALYZE,
+    RUNNING,
+    TERMINAL,
+    RequestStatus,
+)
 from ._poll import Poller
 
 
@@ -26,10 +34,11 @@ if TYPE_CHECKING:
 
     from .._scheduler import AdaptiveLimiter
     from ..models import AnalysisStatus
+    from ._analysis_journal import Baseline
     from ._poll import PollPolicy
 
 
-__all__ = ["Item", "analysis_poller"]
+__all__ = ["Item", "analysis_poller", "resolve"]
 
 
 class Item:
@@ -113,3 +122,28 @@ def analysis_poller(
 
 def _ended(status: AnalysisStatus) -> bool:
     return status.status in TERMINAL
+
+
+def resolve(baseline: Baseline, now: AnalysisStatus) -> bool | None:
+    """
+    Whether a request whose answer was lost started an analysis.
+
+    *baseline* is the status read before the request was first sent;
+    *now* the status read after.  A status other than the baseline means
+    an analysis started since: this job's, as the job skips assets being
+    analysed and each analysis makes a new index.  The same
+    ``BEFORE_ANALYZE``, or the same ``ANALYZE_COMPLETED`` with the same
+    index, means it did not.  The same ``ANALYZE_FAIL`` or
+    ``ANALYZE_CANCEL`` leaves it open (``None``): the request may have
+    started an analysis that failed again.  Without a baseline (a
+    journal's ``U`` line alone) only ``BEFORE_ANALYZE`` and a running
+    analysis decide.
+    """
+    status = now.status
+    if baseline.status is None:
+        if status in RUNNING:
+            return True
+        return False if status == BEFORE_ANALYZE else None
+    if (status, now.index_id) != (baseline.status, baseline.index_id):
+        return True
+    return False if status in {BEFORE_ANALYZE, ANALYZE_COMPLETED} else None

@@ -34,11 +34,11 @@ from ..models import ImportState
 from ._analysis_journal import Baseline
 from ._analysis_report import (
     ANALYZE_COMPLETED,
-    BEFORE_ANALYZE,
     RUNNING,
     TERMINAL,
     RequestStatus,
 )
+from ._analysis_wait import resolve
 from ._report import RetryScheduled, clip
 from ._workers import too_long_wait
 
@@ -58,7 +58,7 @@ if TYPE_CHECKING:
     from ._poll import Poller
 
 
-__all__ = ["Work", "resolve"]
+__all__ = ["Work"]
 
 _RUNNING = "an analysis of it is already waiting or running"
 _STOPPED_RETRY = "the job stopped before sending it again"
@@ -69,31 +69,6 @@ _SAME: Final = (
     "its analysis status ({status}) is the same as before the request: "
     "cannot tell whether this request started an analysis"
 )
-
-
-def resolve(baseline: Baseline, now: AnalysisStatus) -> bool | None:
-    """
-    Whether a request whose answer was lost started an analysis.
-
-    *baseline* is the status read before the request was first sent;
-    *now* the status read after.  A status other than the baseline means
-    an analysis started since: this job's, as the job skips assets being
-    analysed and each analysis makes a new index.  The same
-    ``BEFORE_ANALYZE``, or the same ``ANALYZE_COMPLETED`` with the same
-    index, means it did not.  The same ``ANALYZE_FAIL`` or
-    ``ANALYZE_CANCEL`` leaves it open (``None``): the request may have
-    started an analysis that failed again.  Without a baseline (a
-    journal's ``U`` line alone) only ``BEFORE_ANALYZE`` and a running
-    analysis decide.
-    """
-    status = now.status
-    if baseline.status is None:
-        if status in RUNNING:
-            return True
-        return False if status == BEFORE_ANALYZE else None
-    if (status, now.index_id) != (baseline.status, baseline.index_id):
-        return True
-    return False if status in {BEFORE_ANALYZE, ANALYZE_COMPLETED} else None
 
 
 class Work:

@@ -19,7 +19,7 @@ from maiu_async.bulk import (
     request_analysis_many,
 )
 from maiu_async.bulk._analysis_journal import Baseline
-from maiu_async.bulk._analysis_work import resolve
+from maiu_async.bulk._analysis_wait import resolve
 from maiu_async.exceptions import JournalError
 from maiu_async.models import AnalysisStatus
 
