@@ -172,7 +172,7 @@ async def request_analysis_many(  # noqa: PLR0913 -- the rest is keyword-only
         NotFound: No such workspace or project.
 
     Whatever stopped the job is raised with the report so far as its
-    ``report`` attribute (read it with `report_of`).
+    ``report`` attribute (an `AnalysisReport`).
 
     .. versionadded:: 26.1.0
 
