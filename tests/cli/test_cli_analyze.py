@@ -267,17 +267,20 @@ async def test_bad_ids_file_names_the_line(cli: Cli, tmp_path: Path):
 
 
 class _Holder:
-    """Lets the first *open_for* analysis requests through, holds the rest."""
+    """
+    Lets the first *open_for* analysis requests through, holds the rest;
+    `all_held` is set once *hold* are held.
+    """
 
-    def __init__(self, open_for: int) -> None:
+    def __init__(self, open_for: int, hold: int) -> None:
         self.open_for = open_for
+        self.hold = hold
         self.passed = 0
         self.held = 0
         self.processed = 0
-        self.some_held = anyio.Event()
+        self.all_held = anyio.Event()
         self.release = anyio.Event()
         self.all_done = anyio.Event()
-        self.total = 0
 
     @web.middleware
     async def middleware(
@@ -291,7 +294,8 @@ class _Holder:
         else:
             await request.read()
             self.held += 1
-            self.some_held.set()
+            if self.held == self.hold:
+                self.all_held.set()
             await self.release.wait()
         try:
             return await handler(request)
@@ -311,7 +315,9 @@ async def test_resume_after_kill_analyses_each_asset_once(
     pid = state.add_project(WORKSPACE, "p").project_id
     ids = _seed(state, pid, *(f"clip-{i:03d}.mp4" for i in range(40)))
     app = make_app(config, state=state, stats=Stats())
-    holder = _Holder(open_for=10)
+    # Every worker (4) ends up holding a request: nothing else is in
+    # flight when the process is killed.
+    holder = _Holder(open_for=10, hold=4)
     app.middlewares.append(holder.middleware)
     journal, report = tmp_path / "a.journal", tmp_path / "r.jsonl"
     ids_file = _ids_file(tmp_path / "ids.txt", ids)
@@ -330,7 +336,7 @@ async def test_resume_after_kill_analyses_each_asset_once(
         )
         try:
             with anyio.fail_after(GUARD):
-                await holder.some_held.wait()
+                await holder.all_held.wait()
                 proc.send_signal(signal.SIGKILL)
                 await proc.wait()
         finally:
@@ -347,7 +353,7 @@ async def test_resume_after_kill_analyses_each_asset_once(
         resumed = await cli(*argv, "--report", str(report), "--json")
 
     summary = json.loads(resumed.stdout)
-    assert -signal.SIGKILL == proc.returncode
+    assert (-signal.SIGKILL, 14) == (proc.returncode, landed)
     assert 0 == resumed.code, resumed.stderr
     assert 40 == _analyses(state) == summary["requested"]
     assert 40 == len({x["asset_id"] for x in read_report(report)})
