@@ -44,7 +44,12 @@ from ._transport import (
     Timeouts,
 )
 from ._types import USE_CLIENT_DEFAULT, UseClientDefault
-from .bulk import BulkOptions, register_many, stream_register
+from .bulk import (
+    BulkOptions,
+    register_many,
+    request_analysis_many,
+    stream_register,
+)
 from .exceptions import (
     APIStatusError,
     AuthenticationFailed,
@@ -194,6 +199,7 @@ __all__ = [
     "Workspace",
     "WorkspacesResource",
     "register_many",
+    "request_analysis_many",
     "stream_register",
 ]
 

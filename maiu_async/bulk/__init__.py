@@ -85,6 +85,14 @@ from typing import TYPE_CHECKING, Unpack
 import anyio
 import attrs
 
+from ._analysis import AnalysisRequest, request_analysis_many
+from ._analysis_job import AnalysisJob
+from ._analysis_report import (
+    AnalysisHook,
+    AnalysisOutcome,
+    AnalysisReport,
+    RequestStatus,
+)
 from ._job import Job, report_of
 from ._options import DEFAULT_RETRY, BulkOptions, BulkShortcuts, build_options
 from ._poll import PollPolicy
@@ -112,6 +120,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_RETRY",
+    "AnalysisHook",
+    "AnalysisJob",
+    "AnalysisOutcome",
+    "AnalysisReport",
+    "AnalysisRequest",
     "BulkEvent",
     "BulkOptions",
     "BulkReport",
@@ -124,10 +137,12 @@ __all__ = [
     "PollPolicy",
     "ReconcileFinished",
     "ReconcilePolicy",
+    "RequestStatus",
     "RetryScheduled",
     "SkippedKey",
     "register_many",
     "report_of",
+    "request_analysis_many",
     "stream_register",
 ]
 

@@ -70,7 +70,7 @@ from ._keys import KeyTable
 from ._outbox import Outbox
 from ._pipeline import Pipeline, Target
 from ._reconciler import reconcile
-from ._report import BulkReport, clip
+from ._report import BulkReport, Outcome, clip
 from ._state import Phase
 from ._tally import Tally
 from ._waiter import WaitingOutbox
@@ -84,7 +84,7 @@ if TYPE_CHECKING:
 
     from .._client import MaiuClient
     from ._options import BulkOptions
-    from ._report import Outcome, OutcomeHook
+    from ._report import OutcomeHook
 
 
 __all__ = ["Job", "report_of"]
@@ -152,9 +152,9 @@ class Job:
         self._tokens = 2 * self._chunk + reconcile_batch
         self._keys = keys
         tally = Tally()
-        outbox: Outbox
+        outbox: Outbox[Outcome, Journal]
         if options.wait is None:
-            outbox = Outbox(
+            outbox = Outbox[Outcome, Journal](
                 tally=tally, tokens=self._tokens, on_result=on_result, out=out
             )
         else:

@@ -67,7 +67,7 @@ from ._report import Outcome, OutcomeStatus, clip
 
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from ._keys import KeyTable
 
@@ -112,6 +112,10 @@ class JobIdentity:
     workspace: str
     project_id: int
     bucket: str
+    #: What the journal records: ``register`` (keys), or ``analysis``
+    #: (asset ids, ``_analysis_journal``); only the latter is written in
+    #: the header, so journals of earlier versions still open.
+    kind: str = "register"
 
     @classmethod
     def of(
@@ -136,8 +140,9 @@ class JobIdentity:
 
     def describe(self) -> str:
         """Say which job this is, in words."""
+        kind = "" if self.kind == "register" else f"{self.kind} of "
         return (
-            f"workspace {self.workspace!r}, project {self.project_id}, "
+            f"{kind}workspace {self.workspace!r}, project {self.project_id}, "
             f"bucket {self.bucket!r} at {self.endpoint}"
         )
 
@@ -195,11 +200,15 @@ class Journal:
         path: str | os.PathLike[str],
         identity: JobIdentity,
         table: KeyTable,
+        *,
+        apply: Callable[[list[str]], None] | None = None,
     ) -> tuple[Journal, dict[str, int]]:
         """
         Open (or create) the journal at *path* for the job *identity*.
 
-        Keys it records as registered go into *table*.
+        Keys it records as registered go into *table*.  With *apply*,
+        each line's fields go to *apply* instead (another line format,
+        which raises `ValueError` or `TypeError` on a corrupt line).
 
         Returns:
             The journal, and the keys that may exist (their last line is
@@ -229,6 +238,7 @@ class Journal:
                 identity,
                 table,
                 (journal.large_ids, marks, journal.imports),
+                apply,
             )
         except OSError as exc:
             os.close(fd)
@@ -293,6 +303,17 @@ class Journal:
         """
         self._write("".join(f"P\t{encode_field(k)}\n" for k in keys))
         await anyio.to_thread.run_sync(self._fsync)
+
+    async def append(self, lines: str) -> None:
+        """
+        Durably write *lines* (whole lines, of another format) at once.
+        """
+        self._write(lines)
+        await anyio.to_thread.run_sync(self._fsync)
+
+    def buffer(self, line: str) -> None:
+        """Buffer *line* (of another format) for the next `commit`."""
+        self._buf.append(line)
 
     async def mark(self, watermark: int) -> None:
         """
@@ -367,20 +388,17 @@ else:
 
 
 def _header(identity: JobIdentity) -> str:
-    return (
-        json.dumps(
-            {
-                "format": FORMAT,
-                "version": VERSION,
-                "endpoint": identity.endpoint,
-                "workspace": identity.workspace,
-                "project_id": identity.project_id,
-                "bucket": identity.bucket,
-            },
-            ensure_ascii=True,
-        )
-        + "\n"
-    )
+    head: dict[str, object] = {
+        "format": FORMAT,
+        "version": VERSION,
+        "endpoint": identity.endpoint,
+        "workspace": identity.workspace,
+        "project_id": identity.project_id,
+        "bucket": identity.bucket,
+    }
+    if identity.kind != "register":
+        head["kind"] = identity.kind
+    return json.dumps(head, ensure_ascii=True) + "\n"
 
 
 def _check_header(raw: bytes, name: str, identity: JobIdentity) -> None:
@@ -401,6 +419,7 @@ def _check_header(raw: bytes, name: str, identity: JobIdentity) -> None:
             workspace=head["workspace"],
             project_id=head["project_id"],
             bucket=head["bucket"],
+            kind=head.get("kind", "register"),
         )
     except KeyError as exc:
         raise JournalError(
@@ -434,12 +453,13 @@ def _check_regular(fd: int, name: str) -> None:
 _Filled = tuple[dict[str, int], list[int], dict[int, tuple[ImportState, str]]]
 
 
-def _load(
+def _load(  # noqa: PLR0913, PLR0917 -- the journal and what it fills
     fd: int,
     name: str,
     identity: JobIdentity,
     table: KeyTable,
     filled: _Filled,
+    apply: Callable[[list[str]], None] | None = None,
 ) -> dict[str, int]:
     maybe: dict[str, int] = {}
     with os.fdopen(os.dup(fd), "rb") as f:
@@ -469,7 +489,10 @@ def _load(
                 break
             good += len(raw)
             try:
-                _apply(raw, maybe, table, filled)
+                if apply is not None:
+                    apply(_fields(raw))
+                else:
+                    _apply(raw, maybe, table, filled)
             except (ValueError, TypeError) as exc:
                 raise JournalError(
                     f"journal {name!r} is corrupt at line {lineno}: {exc}; "
@@ -481,18 +504,14 @@ def _load(
     return maybe
 
 
-def _apply(  # noqa: C901, PLR0912 -- one branch per record type
+def _apply(  # noqa: C901 -- one branch per record type
     raw: bytes,
     maybe: dict[str, int],
     table: KeyTable,
     filled: _Filled,
 ) -> None:
     large, marks, imports = filled
-    try:
-        text = raw[:-1].decode("utf-8", "surrogatepass")
-    except UnicodeDecodeError:
-        raise ValueError("not UTF-8 text") from None
-    fields = text.split("\t")
+    fields = _fields(raw)
     tag = fields[0]
     expected = _FIELDS.get(tag)
     if expected is None:
@@ -531,6 +550,14 @@ def _apply(  # noqa: C901, PLR0912 -- one branch per record type
         maybe.pop(key, None)
     else:  # "U"
         maybe[key] = max(_count(fields[2], "attempt count", minimum=0), 1)
+
+
+def _fields(raw: bytes) -> list[str]:
+    try:
+        text = raw[:-1].decode("utf-8", "surrogatepass")
+    except UnicodeDecodeError:
+        raise ValueError("not UTF-8 text") from None
+    return text.split("\t")
 
 
 #: One tuple per distinct status and message, shared by their assets.

@@ -26,7 +26,7 @@ from __future__ import annotations
 import enum
 
 from collections import deque
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 import anyio
 
@@ -38,12 +38,27 @@ if TYPE_CHECKING:
 
     from anyio.streams.memory import MemoryObjectSendStream
 
-    from ._journal import Journal
-    from ._report import Outcome, OutcomeHook
-    from ._tally import Tally
-
-
 __all__ = ["Outbox", "OutboxState"]
+
+#: What is delivered: a registration's `Outcome`, or another job's.
+T = TypeVar("T")
+T_contra = TypeVar("T_contra", contravariant=True)
+
+
+class _Counter(Protocol[T_contra]):
+    def count(self, outcome: T_contra, /) -> None: ...
+
+
+class _Recorder(Protocol[T_contra]):
+    # `Journal`, or a job's own line format over it.
+    def record(self, outcome: T_contra, /) -> None: ...
+    def has_pending(self) -> bool: ...
+    async def commit(self) -> None: ...
+    def commit_sync(self) -> None: ...
+
+
+#: The journal: `Journal`, or another job's line format over it.
+J = TypeVar("J", bound=_Recorder[Any])
 
 
 class OutboxState(enum.Enum):
@@ -56,7 +71,7 @@ class OutboxState(enum.Enum):
     CLOSING = "closing"
 
 
-class Outbox:
+class Outbox(Generic[T, J]):
     """
     Settled outcomes on their way to the caller.
     """
@@ -79,25 +94,25 @@ class Outbox:
     def __init__(
         self,
         *,
-        tally: Tally,
+        tally: _Counter[T],
         tokens: int,
-        on_result: OutcomeHook | None,
-        out: MemoryObjectSendStream[Outcome] | None,
+        on_result: Callable[[T], None] | None,
+        out: MemoryObjectSendStream[T] | None,
     ) -> None:
         self._tally = tally
         self._admit = anyio.Semaphore(tokens)
         self._on_result = on_result
         self._out = out
         self._stream = out  # `_out` is dropped once the reader leaves
-        self._unacked: list[Outcome] = []
-        self._ready: deque[Outcome] = deque()
+        self._unacked: list[T] = []
+        self._ready: deque[T] = deque()
         self._wake = anyio.Event()
         self._state = OutboxState.OPEN
         # The journal failed: nothing more is written to it; outcomes are
         # still delivered, and the job is failing.
         self._broken = False
         #: Set by `Job.run` when the job has a journal.
-        self.journal: Journal | None = None
+        self.journal: J | None = None
         #: Called with a hook's or the journal's exception.
         self.on_failure: Callable[[BaseException], None] = _unset
 
@@ -120,7 +135,7 @@ class Outbox:
 
     # -- settling --------------------------------------------------------
 
-    def settle(self, outcome: Outcome, *, journaled: bool = True) -> None:
+    def settle(self, outcome: T, *, journaled: bool = True) -> None:
         """
         Count *outcome* and deliver it, at once or after the next commit.
 
@@ -235,7 +250,7 @@ class Outbox:
             self._broken = True
             self.on_failure(exc)
 
-    def _call_hook(self, outcome: Outcome) -> None:
+    def _call_hook(self, outcome: T) -> None:
         hook = self._on_result
         if hook is None:
             return

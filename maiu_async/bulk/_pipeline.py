@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
     from .._client import MaiuClient
     from .._scheduler import AdaptiveLimiter
+    from ._journal import Journal
     from ._options import BulkOptions
     from ._outbox import Outbox
     from ._report import BulkEvent, EventHook
@@ -122,7 +123,7 @@ class Pipeline:
         client: MaiuClient,
         target: Target,
         options: BulkOptions,
-        outbox: Outbox,
+        outbox: Outbox[Outcome, Journal],
         tally: Tally,
     ) -> None:
         self.client = client

@@ -27,6 +27,7 @@ import attrs
 
 from ..exceptions import MaiuError
 from ..models import ImportState, ImportStatus
+from ._journal import Journal
 from ._outbox import Outbox
 from ._poll import Poller, PollPolicy
 from ._report import Outcome, OutcomeStatus
@@ -46,12 +47,12 @@ if TYPE_CHECKING:
 __all__ = ["WaitingOutbox"]
 
 
-class WaitingOutbox(Outbox):
+class WaitingOutbox(Outbox[Outcome, Journal]):
     """
     An outbox that delivers registered keys once their import ends.
     """
 
-    __slots__ = ("_poller", "policy")
+    __slots__ = ("_counts", "_poller", "policy")
 
     def __init__(
         self,
@@ -66,6 +67,7 @@ class WaitingOutbox(Outbox):
             tally=tally, tokens=tokens, on_result=on_result, out=out
         )
         self.policy = policy
+        self._counts = tally
         self._poller: Poller[Outcome, ImportStatus] | None = None
 
     def start(
@@ -79,7 +81,7 @@ class WaitingOutbox(Outbox):
         """
         workspace, project_id = target
         status_of = client.assets.import_status
-        tally = self._tally
+        tally = self._counts
 
         async def fetch(outcome: Outcome) -> ImportStatus:
             tally.polls += 1

@@ -17,6 +17,7 @@ import click
 
 from maiu_async.exceptions import MaiuError
 
+from ._analyze_cmd import analyze
 from ._assets_cmd import assets
 from ._errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, describe, one_line
 from ._import_cmd import import_
@@ -84,6 +85,7 @@ def cli() -> None:
     """  # noqa: D301 -- \b is click's "do not rewrap" marker
 
 
+cli.add_command(analyze)
 cli.add_command(assets)
 cli.add_command(demo)
 cli.add_command(emulator)

@@ -20,14 +20,20 @@ Emulator choices ([?]: the docs do not say):
   ``tagIdList`` is echoed, never checked against the person tags.
 - Each accepted request adds one to the workspace's
   ``monthlyAnalysisCount``.
-- The emulator never fails on its own: `AnalysisBook.fail` makes a
-  running analysis ``ANALYZE_FAIL``, for tests.
+- The emulator fails analyses only on demand: `AnalysisBook.fail`
+  makes a running analysis ``ANALYZE_FAIL``, and the ``analysis_fail``
+  knob (a glob of asset keys) makes the matching analyses end
+  ``ANALYZE_FAIL`` instead of completing.  The ``analysis_reads`` knob
+  makes an analysis end only at its K-th status read (``WAIT_ANALYZE``
+  before the first, ``ANALYZING`` after), so tests step through a
+  wait without a clock.
 
 Strictly private.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import re
 
 from typing import TYPE_CHECKING
@@ -71,6 +77,7 @@ ANALYZE_COMPLETED = "ANALYZE_COMPLETED"
 ANALYZE_FAIL = "ANALYZE_FAIL"
 ANALYZE_CANCEL = "ANALYZE_CANCEL"
 
+_FAILED_ON_DEMAND = "Video parsing failed (emulator: analysis_fail)."
 _VIDEO_SCENES = (1, 2, 3)
 _IMAGE_SCENES = (1,)
 _WORD = re.compile(r"[0-9A-Za-z]+")
@@ -124,6 +131,10 @@ class AnalysisRecord:
         outcome: ``ANALYZE_CANCEL`` or ``ANALYZE_FAIL`` once decided.
         message: Why it failed.
         settled: Whether its index was added to the asset.
+        reads_needed: Status reads it needs to end (``analysis_reads``).
+        reads: Status reads so far.
+        fails_with: The message it fails with when it ends, if it is
+            to fail (``analysis_fail``).
 
     """
 
@@ -133,6 +144,9 @@ class AnalysisRecord:
     outcome: str | None = None
     message: str | None = None
     settled: bool = False
+    reads_needed: int = 0
+    reads: int = 0
+    fails_with: str | None = None
 
     def status(self, now: float) -> str:
         """
@@ -140,12 +154,21 @@ class AnalysisRecord:
         """
         if self.outcome is not None:
             return self.outcome
-        return phase(
+        stage = phase(
             now,
             self.requested_at,
             self.delay,
             (WAIT_ANALYZE, ANALYZING, ANALYZE_COMPLETED),
         )
+        if stage != ANALYZE_COMPLETED:
+            return stage
+        if self.reads < self.reads_needed:
+            return ANALYZING if self.reads else WAIT_ANALYZE
+        if self.fails_with is not None:
+            self.outcome = ANALYZE_FAIL
+            self.message = self.fails_with
+            return ANALYZE_FAIL
+        return stage
 
 
 class AnalysisBook:
@@ -155,11 +178,23 @@ class AnalysisBook:
     Methods raise `ServiceError` where the API answers an error.
     """
 
-    __slots__ = ("_next_index_id", "_state")
+    __slots__ = ("_fail", "_next_index_id", "_reads", "_state")
 
     def __init__(self, state: EmulatorState) -> None:
         self._state = state
         self._next_index_id = FIRST_INDEX_ID
+        self._fail: str | None = None
+        self._reads = 0
+
+    def configure(self, *, fail: str | None, reads: int) -> None:
+        """
+        Set the outcome knobs (``analysis_fail``, ``analysis_reads``).
+
+        *fail*: a glob of asset keys whose analyses fail; *reads*: the
+        status reads an analysis needs to end.
+        """
+        self._fail = fail
+        self._reads = reads
 
     def __repr__(self) -> str:
         return f"<AnalysisBook next_index_id={self._next_index_id}>"
@@ -245,8 +280,15 @@ class AnalysisBook:
             updated_time=now,
         )
         self._next_index_id += 1
+        fails = self._fail is not None and fnmatch.fnmatchcase(
+            asset.key, self._fail
+        )
         asset.analysis = AnalysisRecord(
-            index, state.clock(), state.analysis_delay
+            index,
+            state.clock(),
+            state.analysis_delay,
+            reads_needed=self._reads,
+            fails_with=_FAILED_ON_DEMAND if fails else None,
         )
         state.workspace(workspace).monthly_analysis_count += 1
         self.settle(asset)
@@ -344,6 +386,8 @@ def cancel_analysis(call: Call) -> JSON:
 def analysis_status(call: Call) -> JSON:
     # In the table's spelling; the index only once completed.
     asset = call.state.asset(*call.asset_ref())
+    if asset.analysis is not None:
+        asset.analysis.reads += 1
     status = call.state.analyses.status(asset)
     body: JSON = {
         "status": status,

@@ -103,12 +103,16 @@ def state_for(config: EmulatorConfig) -> EmulatorState:
     """
     Return an empty state honouring *config*'s state knobs.
     """
-    return EmulatorState(
+    state = EmulatorState(
         max_workspaces=config.max_workspaces,
         import_delay=config.import_delay,
         analysis_delay=config.analysis_delay,
         summary_delay=config.summary_delay,
     )
+    state.analyses.configure(
+        fail=config.analysis_fail, reads=config.analysis_reads
+    )
+    return state
 
 
 def make_app(

@@ -341,6 +341,13 @@ class EmulatorConfig:
             the first half, ``ANALYZING`` for the second; 0 completes it
             at once.
         summary_delay: Seconds a scene-summary run takes, likewise.
+        analysis_fail: A glob (`fnmatch`, case-sensitive) of asset keys
+            whose analyses end ``ANALYZE_FAIL`` instead of completing;
+            ``None``: none fails.
+        analysis_reads: Status reads an analysis needs to end: it is
+            ``WAIT_ANALYZE`` until first read, ``ANALYZING`` at the reads
+            before read number *analysis_reads*, and ended from that read
+            on (once *analysis_delay* has passed too); 0: time alone.
         max_workspaces: The account's workspace allowance; ``None`` is
             unlimited.
         object_storage: Check that registered keys exist in this store
@@ -380,7 +387,7 @@ class EmulatorConfig:
             ``INVALID_METADATA`` (as unsupported extensions do).
 
     .. versionadded:: 26.1.0 the list and late-processing knobs; the
-       import-status knobs.
+       import-status knobs; *analysis_fail* and *analysis_reads*.
 
     """
 
@@ -408,6 +415,12 @@ class EmulatorConfig:
     import_delay: float = attrs.field(default=0.0, validator=_seconds)
     analysis_delay: float = attrs.field(default=0.0, validator=_seconds)
     summary_delay: float = attrs.field(default=0.0, validator=_seconds)
+    analysis_fail: str | None = attrs.field(
+        default=None, validator=v.optional(v.instance_of(str))
+    )
+    analysis_reads: int = attrs.field(
+        default=0, validator=v.and_(v.instance_of(int), v.ge(0))
+    )
     max_workspaces: int | None = attrs.field(
         default=None, validator=v.optional(v.and_(v.instance_of(int), v.ge(0)))
     )
@@ -482,6 +495,8 @@ class Knobs(TypedDict, total=False):
     import_delay: float
     analysis_delay: float
     summary_delay: float
+    analysis_fail: str | None
+    analysis_reads: int
     max_workspaces: int | None
     object_storage: ObjectStorageCheck | None
     clock_offset: float

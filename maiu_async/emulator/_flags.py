@@ -312,6 +312,23 @@ FLAGS: Final[tuple[Flag, ...]] = (
         help="Seconds an analysis waits and runs before it completes.",
     ),
     Flag(
+        name="--analysis-fail",
+        dest="analysis_fail",
+        kind=Kind.TEXT,
+        metavar="GLOB",
+        help=(
+            "Analyses of assets whose key matches GLOB (e.g. '*broken*') "
+            "end ANALYZE_FAIL."
+        ),
+    ),
+    Flag(
+        name="--analysis-reads",
+        dest="analysis_reads",
+        kind=Kind.COUNT,
+        default=0,
+        help="Status reads an analysis needs to end (0: time alone).",
+    ),
+    Flag(
         name="--summary-delay",
         dest="summary_delay",
         kind=Kind.SECONDS,

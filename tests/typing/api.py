@@ -42,6 +42,13 @@ from maiu_async import (
     UploadStatus,
     Workspace,
 )
+from maiu_async.bulk import (
+    AnalysisReport,
+    AnalysisRequest,
+    PollPolicy,
+    RequestStatus,
+    request_analysis_many,
+)
 from maiu_async.testing import (
     MockTransport,
     Request,
@@ -121,6 +128,17 @@ async def use_analysis(client: MaiuClient) -> None:
         await client.scene_summaries.get("ws", 1, 2, 3), SceneSummaryResult
     )
     assert_type(await client.scene_summaries.cancel("ws", 1, 2, 3, 4), None)
+    report = await request_analysis_many(
+        client,
+        "ws",
+        1,
+        [2, 3],
+        request=AnalysisRequest(person_count=1, scene_range="LONG"),
+        wait=PollPolicy(timeout=60),
+        concurrency=4,
+    )
+    assert_type(report, AnalysisReport)
+    assert_type(report.counts[RequestStatus.REQUESTED], int)
 
 
 async def use_search(client: MaiuClient) -> None:
