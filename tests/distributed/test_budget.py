@@ -11,7 +11,7 @@ import types
 
 import pytest
 
-from conftest import BUCKET, WORKSPACE, video_keys
+from dask_support import BUCKET, WORKSPACE, video_keys
 from testkeys import ACCESS_KEY, SECRET_KEY
 
 from maiu_async import MaiuClient

@@ -12,7 +12,7 @@ import json
 import anyio
 import pytest
 
-from conftest import BUCKET, WORKSPACE, assets_by_key, video_keys
+from dask_support import BUCKET, WORKSPACE, assets_by_key, video_keys
 from testkeys import ACCESS_KEY, SECRET_KEY
 
 from maiu_async.cli import main

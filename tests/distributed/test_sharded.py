@@ -14,7 +14,7 @@ import signal
 import anyio
 import pytest
 
-from conftest import (
+from dask_support import (
     BUCKET,
     CREDENTIALS,
     WORKSPACE,
