@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any, TypeVar
+from types import NoneType, UnionType
+from typing import Any, TypeVar, Union, get_args, get_origin
 
 import attrs
 import cattrs
@@ -105,14 +106,48 @@ def _aliased(
     base: Callable[[Mapping[str, Any], Any], Any],
     aliases: Mapping[str, str],
 ) -> Callable[[Mapping[str, Any], Any], Any]:
+    names = frozenset(aliases)
+    pairs = tuple(aliases.items())
+
     def structure(data: Mapping[str, Any], cls: Any) -> Any:  # noqa: ANN401
-        if isinstance(data, Mapping):
-            for alias, canonical in aliases.items():
+        # At most one copy, and none for a body without aliases.
+        if isinstance(data, Mapping) and not names.isdisjoint(data):
+            data = dict(data)
+            for alias, canonical in pairs:
                 if alias in data and canonical not in data:
-                    data = {**data, canonical: data[alias]}
+                    data[canonical] = data[alias]
         return base(data, cls)
 
     return structure
+
+
+def _is_optional(tp: Any) -> bool:  # noqa: ANN401 -- any type
+    # ``X | None`` (or ``Optional[X]``) with a concrete X.
+    if get_origin(tp) not in {Union, UnionType}:
+        return False
+    args = get_args(tp)
+    return (
+        len(args) == 2
+        and NoneType in args
+        and not any(isinstance(a, TypeVar) for a in args)
+    )
+
+
+def _optional_factory(
+    conv: cattrs.Converter,
+) -> Callable[[Any], Callable[[object, Any], Any]]:
+    # cattrs structures ``X | None`` by dispatching on X at every call;
+    # this looks X's hook up once (several µs per field of an answer).
+    def factory(union: Any) -> Callable[[object, Any], Any]:  # noqa: ANN401
+        inner = next(t for t in union.__args__ if t is not NoneType)
+        hook = conv.get_structure_hook(inner)
+
+        def structure(value: object, _: Any) -> Any:  # noqa: ANN401
+            return None if value is None else hook(value, inner)
+
+        return structure
+
+    return factory
 
 
 def make_converter(*, detailed: bool = True) -> cattrs.Converter:
@@ -132,6 +167,7 @@ def make_converter(*, detailed: bool = True) -> cattrs.Converter:
     conv.register_unstructure_hook(datetime, datetime.isoformat)
     conv.register_structure_hook(bool, _structure_bool)
     conv.register_structure_hook(int, _structure_int)
+    conv.register_structure_hook_factory(_is_optional, _optional_factory(conv))
 
     def renames(cls: type) -> dict[str, Any]:
         return {
