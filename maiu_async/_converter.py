@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from types import NoneType, UnionType
-from typing import Any, TypeVar, Union, get_args, get_origin
+from typing import Any, NewType, TypeVar, Union, get_args, get_origin
 
 import attrs
 import cattrs
@@ -34,6 +34,8 @@ from . import models
 
 __all__ = [
     "CONVERTER",
+    "AssetId",
+    "asset_id",
     "decode_error_paths",
     "make_converter",
     "structure",
@@ -41,6 +43,9 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+#: A register answer's result read as its asset id alone (`asset_id`).
+AssetId = NewType("AssetId", int)
 
 # Alternative spellings, wire name -> canonical wire name, per class.
 # The canonical one wins when a body carries both.
@@ -195,6 +200,7 @@ def make_converter(*, detailed: bool = True) -> cattrs.Converter:
         return models.IndexDetail(index=index, raw=data)
 
     conv.register_structure_hook(models.IndexDetail, structure_index_detail)
+    conv.register_structure_hook(AssetId, lambda data, _: asset_id(data))
     return conv
 
 
@@ -217,6 +223,27 @@ def structure(data: Any, cls: type[T]) -> T:  # noqa: ANN401 -- any JSON
         # Both converters hold the same rules, so this raises the same
         # failure, with a path for every field that did not fit.
         return CONVERTER.structure(data, cls)
+
+
+def asset_id(result: Any) -> AssetId:  # noqa: ANN401 -- any JSON
+    """
+    Read only the asset id out of a register answer's *result*.
+
+    A bulk job keeps nothing else, so the rest of the record is not
+    structured.  An id that is not a plain integer (missing, a digit
+    string, malformed) goes through the whole `~maiu_async.Asset`
+    instead, which takes what `structure` takes and explains a failure
+    with its path, as ``client.assets.register`` would.
+
+    Strictly private.
+    """
+    if type(result) is dict:
+        value = (
+            result["assetId"] if "assetId" in result else result.get("videoId")
+        )
+        if type(value) is int:
+            return AssetId(value)
+    return AssetId(structure(result, models.Asset).asset_id)
 
 
 def decode_error_paths(exc: BaseException) -> str:
