@@ -15,6 +15,9 @@ Strictly private.
 
 from __future__ import annotations
 
+import json
+import json.encoder
+
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from types import NoneType, UnionType
@@ -37,12 +40,37 @@ __all__ = [
     "AssetId",
     "asset_id",
     "decode_error_paths",
+    "encode_body",
     "make_converter",
     "structure",
     "to_camel",
 ]
 
 T = TypeVar("T")
+
+#: One encoder for every body: json.dumps with options builds a new one
+#: per call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+#: And ``_ENCODER.encode`` builds its C encoder per call: this one is
+#: built once.  It has no circular-reference check (the check's state
+#: would outlive a failed call): a payload holding itself recurses and
+#: then goes through ``_ENCODER``, which explains it.
+_C_MAKE_ENCODER = getattr(json.encoder, "c_make_encoder", None)
+_C_ENCODE = (
+    None
+    if _C_MAKE_ENCODER is None
+    else _C_MAKE_ENCODER(
+        None,
+        _ENCODER.default,
+        json.encoder.encode_basestring,
+        None,
+        ":",
+        ",",
+        False,  # noqa: FBT003 -- sort_keys, positional in C
+        False,  # noqa: FBT003 -- skipkeys
+        True,  # noqa: FBT003 -- allow_nan, as json's default
+    )
+)
 
 #: A register answer's result read as its asset id alone (`asset_id`).
 AssetId = NewType("AssetId", int)
@@ -244,6 +272,20 @@ def asset_id(result: Any) -> AssetId:  # noqa: ANN401 -- any JSON
         if type(value) is int:
             return AssetId(value)
     return AssetId(structure(result, models.Asset).asset_id)
+
+
+def encode_body(payload: Mapping[str, Any]) -> bytes:
+    """
+    Encode a request's JSON body: compact, UTF-8, non-ASCII kept.
+
+    Strictly private.
+    """
+    if _C_ENCODE is not None and type(payload) is dict:
+        try:
+            return "".join(_C_ENCODE(payload, 0)).encode()
+        except RecursionError:
+            pass
+    return _ENCODER.encode(payload).encode()
 
 
 def decode_error_paths(exc: BaseException) -> str:
