@@ -44,29 +44,48 @@ class ByteBudget:
         """Bytes not reserved now."""
         return self._free
 
-    def hold(self, amount: int) -> _Hold:
+    def clamp(self, amount: int) -> int:
         """
-        Reserve *amount* bytes for the ``async with`` block, once free.
+        Return *amount* as reserved: at least 0, at most the whole budget.
         """
-        return _Hold(self, min(max(amount, 0), self._total))
+        return min(max(amount, 0), self._total)
 
-    async def _take(self, amount: int) -> None:
+    def take_now(self, amount: int) -> bool:
+        """
+        Reserve a clamped *amount* if it is free now; say whether it was.
+        """
+        if self._free >= amount:
+            self._free -= amount
+            return True
+        return False
+
+    async def take(self, amount: int) -> None:
+        """
+        Reserve a clamped *amount*, waiting until it is free.
+        """
         while self._free < amount:
             if self._changed is None:
                 self._changed = anyio.Event()
             await self._changed.wait()
         self._free -= amount
 
-    def _give(self, amount: int) -> None:
+    def give(self, amount: int) -> None:
+        """
+        Give back what `take` or `take_now` reserved.
+        """
         self._free += amount
         changed, self._changed = self._changed, None
         if changed is not None:
             changed.set()
 
+    def hold(self, amount: int) -> _Hold:
+        """
+        Reserve *amount* bytes for the ``async with`` block, once free.
+        """
+        return _Hold(self, self.clamp(amount))
+
 
 class _Hold:
-    # A class, not contextlib.asynccontextmanager: no generator per
-    # answer, and no await at all while the budget has room.
     __slots__ = ("_amount", "_budget")
 
     def __init__(self, budget: ByteBudget, amount: int) -> None:
@@ -74,11 +93,8 @@ class _Hold:
         self._amount = amount
 
     async def __aenter__(self) -> None:
-        budget, amount = self._budget, self._amount
-        if budget._free >= amount:  # noqa: SLF001 -- its own helper
-            budget._free -= amount  # noqa: SLF001
-        else:
-            await budget._take(amount)  # noqa: SLF001
+        if not self._budget.take_now(self._amount):
+            await self._budget.take(self._amount)
 
     async def __aexit__(
         self,
@@ -86,4 +102,4 @@ class _Hold:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self._budget._give(self._amount)  # noqa: SLF001
+        self._budget.give(self._amount)
