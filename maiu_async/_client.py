@@ -353,7 +353,8 @@ class MaiuClient:
         .. versionadded:: 26.1.0
 
         """
-        self._check_open()
+        if self._state is not _State.OPENED:
+            self._check_open()
         if not path.startswith("/"):
             raise UsageError(f"path must start with '/', got {path!r}")
         target = f"{path}?{encode_query(query)}" if query else path
