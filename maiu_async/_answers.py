@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = ["parse_retry_after", "read_answer"]
 
 _ERROR_BODY_PREVIEW = 2000
+_DECODE = json.JSONDecoder().decode
 
 
 def read_answer(raw: RawResponse, method: str, url: str) -> dict[str, Any]:
@@ -43,8 +44,13 @@ def read_answer(raw: RawResponse, method: str, url: str) -> dict[str, Any]:
         ResponseDecodeError: A 2xx (or 3xx) that is not an API envelope.
 
     """
+    body = raw.body
     try:
-        decoded: Any = json.loads(raw.body) if raw.body else None
+        if body[:1] == b"{" and body[1:2] != b"\0":
+            # What json.loads would detect (UTF-8), without detecting it.
+            decoded: Any = _DECODE(body.decode("utf-8", "surrogatepass"))
+        else:
+            decoded = json.loads(body) if body else None
     except (ValueError, RecursionError):
         # RecursionError: JSON nested too deep ("[[[[..."), which no API
         # answer is; the body is then shown as text.

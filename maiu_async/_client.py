@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import enum
-import json
 import logging
 import math
 import os
@@ -25,7 +24,7 @@ import anyio
 import cattrs
 
 from ._answers import read_answer
-from ._converter import decode_error_paths, structure
+from ._converter import decode_error_paths, encode_body, structure
 from ._credentials import ENV_ENDPOINT, Credentials, resolve_credentials
 from ._project_cap import ProjectRegistry
 from ._resources.analysis import AnalysisResource
@@ -77,9 +76,6 @@ _LEGACY_HOST_PREFIX = "maiu."
 _DEFAULT_RETRY = RetryPolicy()
 
 _log = logging.getLogger("maiu_async")
-# One encoder for every body: json.dumps with options builds a new one
-# per call.
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 class _State(enum.Enum):
@@ -395,7 +391,8 @@ class MaiuClient:
         .. versionadded:: 26.1.0
 
         """
-        self._check_open()
+        if self._state is not _State.OPENED:
+            self._check_open()
         if not path.startswith("/"):
             raise UsageError(f"path must start with '/', got {path!r}")
         target = f"{path}?{encode_query(query)}" if query else path
@@ -404,7 +401,7 @@ class MaiuClient:
         if payload is not None:
             if not isinstance(payload, dict):
                 payload = dict(payload)
-            body = _ENCODER.encode(payload).encode()
+            body = encode_body(payload)
         policy = self._retry if retry is USE_CLIENT_DEFAULT else retry
         if policy is None or policy.attempts <= 1:
             # One attempt (a bulk job's, say): no retry loop to go through.

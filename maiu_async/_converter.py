@@ -15,9 +15,13 @@ Strictly private.
 
 from __future__ import annotations
 
+import json
+import json.encoder
+
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any, TypeVar
+from types import NoneType, UnionType
+from typing import Any, NewType, TypeVar, Union, get_args, get_origin
 
 import attrs
 import cattrs
@@ -33,13 +37,43 @@ from . import models
 
 __all__ = [
     "CONVERTER",
+    "AssetId",
+    "asset_id",
     "decode_error_paths",
+    "encode_body",
     "make_converter",
     "structure",
     "to_camel",
 ]
 
 T = TypeVar("T")
+
+#: One encoder for every body: json.dumps with options builds a new one
+#: per call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+#: And ``_ENCODER.encode`` builds its C encoder per call: this one is
+#: built once.  It has no circular-reference check (the check's state
+#: would outlive a failed call): a payload holding itself recurses and
+#: then goes through ``_ENCODER``, which explains it.
+_C_MAKE_ENCODER = getattr(json.encoder, "c_make_encoder", None)
+_C_ENCODE = (
+    None
+    if _C_MAKE_ENCODER is None
+    else _C_MAKE_ENCODER(
+        None,
+        _ENCODER.default,
+        json.encoder.encode_basestring,
+        None,
+        ":",
+        ",",
+        False,  # noqa: FBT003 -- sort_keys, positional in C
+        False,  # noqa: FBT003 -- skipkeys
+        True,  # noqa: FBT003 -- allow_nan, as json's default
+    )
+)
+
+#: A register answer's result read as its asset id alone (`asset_id`).
+AssetId = NewType("AssetId", int)
 
 # Alternative spellings, wire name -> canonical wire name, per class.
 # The canonical one wins when a body carries both.
@@ -105,14 +139,48 @@ def _aliased(
     base: Callable[[Mapping[str, Any], Any], Any],
     aliases: Mapping[str, str],
 ) -> Callable[[Mapping[str, Any], Any], Any]:
+    names = frozenset(aliases)
+    pairs = tuple(aliases.items())
+
     def structure(data: Mapping[str, Any], cls: Any) -> Any:  # noqa: ANN401
-        if isinstance(data, Mapping):
-            for alias, canonical in aliases.items():
+        # At most one copy, and none for a body without aliases.
+        if isinstance(data, Mapping) and not names.isdisjoint(data):
+            data = dict(data)
+            for alias, canonical in pairs:
                 if alias in data and canonical not in data:
-                    data = {**data, canonical: data[alias]}
+                    data[canonical] = data[alias]
         return base(data, cls)
 
     return structure
+
+
+def _is_optional(tp: Any) -> bool:  # noqa: ANN401 -- any type
+    # ``X | None`` (or ``Optional[X]``) with a concrete X.
+    if get_origin(tp) not in {Union, UnionType}:
+        return False
+    args = get_args(tp)
+    return (
+        len(args) == 2
+        and NoneType in args
+        and not any(isinstance(a, TypeVar) for a in args)
+    )
+
+
+def _optional_factory(
+    conv: cattrs.Converter,
+) -> Callable[[Any], Callable[[object, Any], Any]]:
+    # cattrs structures ``X | None`` by dispatching on X at every call;
+    # this looks X's hook up once (several µs per field of an answer).
+    def factory(union: Any) -> Callable[[object, Any], Any]:  # noqa: ANN401
+        inner = next(t for t in union.__args__ if t is not NoneType)
+        hook = conv.get_structure_hook(inner)
+
+        def structure(value: object, _: Any) -> Any:  # noqa: ANN401
+            return None if value is None else hook(value, inner)
+
+        return structure
+
+    return factory
 
 
 def make_converter(*, detailed: bool = True) -> cattrs.Converter:
@@ -132,6 +200,7 @@ def make_converter(*, detailed: bool = True) -> cattrs.Converter:
     conv.register_unstructure_hook(datetime, datetime.isoformat)
     conv.register_structure_hook(bool, _structure_bool)
     conv.register_structure_hook(int, _structure_int)
+    conv.register_structure_hook_factory(_is_optional, _optional_factory(conv))
 
     def renames(cls: type) -> dict[str, Any]:
         return {
@@ -159,6 +228,7 @@ def make_converter(*, detailed: bool = True) -> cattrs.Converter:
         return models.IndexDetail(index=index, raw=data)
 
     conv.register_structure_hook(models.IndexDetail, structure_index_detail)
+    conv.register_structure_hook(AssetId, lambda data, _: asset_id(data))
     return conv
 
 
@@ -181,6 +251,41 @@ def structure(data: Any, cls: type[T]) -> T:  # noqa: ANN401 -- any JSON
         # Both converters hold the same rules, so this raises the same
         # failure, with a path for every field that did not fit.
         return CONVERTER.structure(data, cls)
+
+
+def asset_id(result: Any) -> AssetId:  # noqa: ANN401 -- any JSON
+    """
+    Read only the asset id out of a register answer's *result*.
+
+    A bulk job keeps nothing else, so the rest of the record is not
+    structured.  An id that is not a plain integer (missing, a digit
+    string, malformed) goes through the whole `~maiu_async.Asset`
+    instead, which takes what `structure` takes and explains a failure
+    with its path, as ``client.assets.register`` would.
+
+    Strictly private.
+    """
+    if type(result) is dict:
+        value = (
+            result["assetId"] if "assetId" in result else result.get("videoId")
+        )
+        if type(value) is int:
+            return AssetId(value)
+    return AssetId(structure(result, models.Asset).asset_id)
+
+
+def encode_body(payload: Mapping[str, Any]) -> bytes:
+    """
+    Encode a request's JSON body: compact, UTF-8, non-ASCII kept.
+
+    Strictly private.
+    """
+    if _C_ENCODE is not None and type(payload) is dict:
+        try:
+            return "".join(_C_ENCODE(payload, 0)).encode()
+        except RecursionError:
+            pass
+    return _ENCODER.encode(payload).encode()
 
 
 def decode_error_paths(exc: BaseException) -> str:

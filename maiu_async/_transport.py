@@ -345,11 +345,45 @@ class AiohttpTransport:
                 (`ConnectionLimits`).
 
         """
-        if self._session is None:
+        session, budget = self._session, self._budget
+        if session is None or budget is None:
             del headers  # out of the traceback's frames, as below
             raise UsageError("transport used before open() or after close()")
+        # One frame, not two (a coroutine per request counts); what it
+        # holds is cleared before an error leaves it, below.
+        resp: aiohttp.ClientResponse | None = None
         try:
-            return await self._exchange(method, url, headers, body)
+            # No redirects: the API never sends one, and following it
+            # would send the signed request to a path (or host) other
+            # than the one intended.
+            async with session.request(
+                method,
+                _url(url),
+                data=body,
+                headers=headers,
+                allow_redirects=False,
+            ) as resp:
+                cap = self._limits.answer_limit(method)
+                length = resp.content_length
+                # Content-Length counts the bytes on the wire; a
+                # compressed body is counted as it is decompressed
+                # instead (a 40 KB gzip "bomb" unpacks to 40 MB).
+                encoding = resp.headers.get("Content-Encoding", "identity")
+                if encoding != "identity":
+                    length = None
+                if length is not None and length > cap:
+                    _refuse_length(length, cap, method, url)
+                amount = budget.clamp(cap if length is None else length)
+                if not budget.take_now(amount):
+                    await budget.take(amount)
+                try:
+                    if length is None:
+                        payload = await _read_capped(resp, cap, method, url)
+                    else:
+                        payload = await resp.read()
+                finally:
+                    budget.give(amount)
+                return raw_response(resp.status, payload, resp.headers)
         except (TimeoutError, aiohttp.ClientError) as exc:
             # Not chained: aiohttp's error keeps the request's headers,
             # signature included, in its args (`RequestInfo`) and in its
@@ -361,58 +395,25 @@ class AiohttpTransport:
             error = exc
         # Raised outside the handler, without a traceback through the
         # exchange, and with the signed headers out of this frame: no
-        # __context__, no frame local holds the signature.
+        # __context__, no frame local holds the signature (the response
+        # keeps the request's headers too).
         del headers
+        resp = None
         raise error.with_traceback(None)
 
-    async def _exchange(
-        self,
-        method: str,
-        url: str,
-        headers: Mapping[str, str],
-        body: bytes | None,
-    ) -> RawResponse:
-        session, budget = self._session, self._budget
-        if session is None or budget is None:  # pragma: no cover -- send
-            raise AssertionError("unreachable")
-        # No redirects: the API never sends one, and following it would
-        # send the signed request to a path (or host) other than the one
-        # intended.
-        async with session.request(
-            method,
-            _url(url),
-            data=body,
-            headers=headers,
-            allow_redirects=False,
-        ) as resp:
-            cap = self._limits.answer_limit(method)
-            length = resp.content_length
-            # Content-Length counts the bytes on the wire; a compressed
-            # body is counted as it is decompressed instead (a 40 KB gzip
-            # "bomb" unpacks to 40 MB).
-            if resp.headers.get("Content-Encoding", "identity") != "identity":
-                length = None
-            if length is not None and length > cap:
-                raise ResponseDecodeError(
-                    f"answer of {length} bytes exceeds the {cap}-byte limit "
-                    f"for {method} answers",
-                    method=method,
-                    url=url,
-                )
-            async with budget.hold(cap if length is None else length):
-                payload = await _read(resp, length, cap, (method, url))
-            return raw_response(resp.status, payload, resp.headers)
+
+def _refuse_length(length: int, cap: int, method: str, url: str) -> None:
+    raise ResponseDecodeError(
+        f"answer of {length} bytes exceeds the {cap}-byte limit for "
+        f"{method} answers",
+        method=method,
+        url=url,
+    )
 
 
-async def _read(
-    resp: aiohttp.ClientResponse,
-    length: int | None,
-    cap: int,
-    where: tuple[str, str],
+async def _read_capped(
+    resp: aiohttp.ClientResponse, cap: int, method: str, url: str
 ) -> bytes:
-    if length is not None:
-        return await resp.read()
-    method, url = where
     chunks, size = [], 0
     async for chunk in resp.content.iter_any():
         size += len(chunk)

@@ -16,7 +16,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from maiu_async import Asset, ImportStatus, Project, ProjectList, Workspace
-from maiu_async._converter import CONVERTER, decode_error_paths, to_camel
+from maiu_async._converter import (
+    CONVERTER,
+    decode_error_paths,
+    encode_body,
+    structure,
+    to_camel,
+)
 from maiu_async._resources.projects import _project_list_data
 from maiu_async.models import AssetMetadata, Page
 
@@ -303,3 +309,45 @@ def test_page_round_trip(items):
     assert page == CONVERTER.structure(
         CONVERTER.unstructure(page), Page[Asset]
     )
+
+
+#: Text a body can carry (a lone surrogate cannot be encoded as UTF-8).
+sendable = st.text(st.characters(exclude_categories=("Cs",)))
+json_trees = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | sendable,
+    lambda inner: st.lists(inner) | st.dictionaries(sendable, inner),
+    max_leaves=20,
+)
+
+
+@given(st.dictionaries(sendable, json_trees))
+def test_body_encoding_is_compact_utf8_json(payload):
+    """A body is json.dumps' compact, non-ASCII-keeping text in UTF-8."""
+    expected = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+
+    assert expected.encode() == encode_body(payload)
+
+
+def test_body_referring_to_itself_is_refused_clearly():
+    """A payload holding itself raises json's circular-reference error."""
+    payload: dict[str, object] = {}
+    payload["self"] = payload
+
+    with pytest.raises(ValueError, match="Circular reference"):
+        encode_body(payload)
+
+
+def test_optional_fields_keep_their_rules():
+    """X | None is None for null, else X's own hook (digit-string ids)."""
+    asset = structure(
+        {"assetId": 1, "projectId": "7", "createdTime": None}, Asset
+    )
+
+    assert (7, None) == (asset.project_id, asset.created_time)
+    with pytest.raises(cattrs.BaseValidationError) as info:
+        CONVERTER.structure({"assetId": 1, "projectId": "x"}, Asset)
+    assert "@ $.project_id" in decode_error_paths(info.value)

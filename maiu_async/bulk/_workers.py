@@ -56,6 +56,8 @@ from ._report import OutcomeStatus, RetryScheduled, clip
 
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
     from ._pipeline import Pipeline
 
 
@@ -78,6 +80,12 @@ async def work(pipe: Pipeline) -> None:
     Be one worker: register keys until the work stream ends.
     """
     recv = pipe.work_recv
+    target = pipe.target
+    # The place is checked and its path built once per worker; the keys
+    # were checked by the feeder.
+    send = pipe.client.assets._key_registrar(  # noqa: SLF001 -- ours
+        target.workspace, target.project_id, target.bucket
+    )
     while True:
         try:
             item = recv.receive_nowait()
@@ -98,10 +106,12 @@ async def work(pipe: Pipeline) -> None:
         if pipe.stopping:
             pipe.abandon(item)
             continue
-        await _register(pipe, item)
+        await _register(pipe, item, send)
 
 
-async def _register(pipe: Pipeline, item: str | Pending) -> None:
+async def _register(
+    pipe: Pipeline, item: str | Pending, send: Callable[[str], Awaitable[int]]
+) -> None:
     # The hot path: a plain key, registered at the first attempt.
     if isinstance(item, str):
         key = item
@@ -115,8 +125,6 @@ async def _register(pipe: Pipeline, item: str | Pending) -> None:
         attempts = item.attempts
         started = item.started
         first_mark = item.watermark
-    register = pipe.client.assets.register
-    target = pipe.target
     pacer = pipe.pacer
     tally = pipe.tally
     in_flight = False
@@ -135,13 +143,7 @@ async def _register(pipe: Pipeline, item: str | Pending) -> None:
             sends.sent = False
             mark = pipe.marks.high
             try:
-                asset = await register(
-                    target.workspace,
-                    target.project_id,
-                    key=key,
-                    bucket_name=target.bucket,
-                    retry=None,
-                )
+                asset_id = await send(key)
             except MaiuError as exc:
                 in_flight = False
                 fresh = pending is None
@@ -152,10 +154,8 @@ async def _register(pipe: Pipeline, item: str | Pending) -> None:
                     continue
                 return
             pipe.unreachable = 0
-            pipe.marks.answered(asset.asset_id, mark, key)
-            pipe.registered(
-                key, asset.asset_id, attempts, started, reconciled=False
-            )
+            pipe.marks.answered(asset_id, mark, key)
+            pipe.registered(key, asset_id, attempts, started, reconciled=False)
             pipe.done()
             return
     except anyio.get_cancelled_exc_class():

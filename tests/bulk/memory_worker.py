@@ -11,12 +11,17 @@ import resource
 import sys
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import anyio
 import anyio.lowlevel
 
 from maiu_async import AdaptiveLimiter, Asset, Page
 from maiu_async.bulk import register_many
+
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
 
 
 class Assets:
@@ -30,6 +35,14 @@ class Assets:
         await anyio.lowlevel.checkpoint()
         self.count += 1
         return Asset(asset_id=self.count)
+
+    def _key_registrar(self, *_: object) -> Callable[[str], Awaitable[int]]:
+        """What a job's workers register each key with."""
+
+        async def register_key(_: str) -> int:
+            return (await self.register()).asset_id
+
+        return register_key
 
     async def list(self, *_: object, **__: object) -> Page[Asset]:
         """An empty project (the job reads its watermark at the start)."""
