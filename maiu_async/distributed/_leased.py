@@ -66,6 +66,8 @@ class LeasedLimiter:
         self._rate: float | None = None
         self._ceiling: float | None = None
         self._measured: float | None = None
+        #: This worker's clock minus the budget's, as far as tokens show.
+        self._offset: float | None = None
 
     def __repr__(self) -> str:
         return f"<LeasedLimiter rate={self._rate} batch={self._batch}>"
@@ -104,7 +106,25 @@ class LeasedLimiter:
                 self._leasing -= 1
                 self._arrived.set()
                 self._arrived = anyio.Event()
-        return self._tokens.popleft()
+        token = self._tokens.popleft()
+        await self._keep_spacing(token)
+        return token
+
+    async def _keep_spacing(self, token: float) -> None:
+        # A token is a send time on the budget's clock.  Sent on arrival,
+        # a batch that waited in a stalled worker (or behind a slow
+        # lease) would go out at once, a burst the server's bucket may
+        # refuse; so each token keeps its distance from the ones before
+        # it: it is sent at its time plus this worker's offset from the
+        # budget's clock, and a late token moves the offset on.
+        now = anyio.current_time()
+        offset = self._offset
+        if offset is None or now - token > offset:
+            self._offset = now - token
+            return
+        due = token + offset
+        if due > now:
+            await anyio.sleep(due - now)
 
     def throttled(
         self, retry_after: float | None, sent: float | None = None

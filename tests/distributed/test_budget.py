@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import types
 
+import anyio
 import pytest
 
 from dask_support import BUCKET, WORKSPACE, video_keys
@@ -104,7 +105,7 @@ async def test_reports_reach_the_budget_with_the_next_lease():
 
     async def call(**fields):
         calls.append(fields)
-        return {"tokens": [1.0, 2.0]}
+        return {"tokens": [1.0, 1.01]}
 
     limiter = LeasedLimiter(call, batch=2, on_stop=lambda: None)
     first = await limiter.acquire()
@@ -113,12 +114,38 @@ async def test_reports_reach_the_budget_with_the_next_lease():
     limiter.throttled(None, second)
     await limiter.acquire()
 
-    assert ([], [], [1.0], [2.0]) == (
+    assert ([], [], [1.0], [1.01]) == (
         calls[0]["ok"],
         calls[0]["limited"],
         calls[1]["ok"],
         calls[1]["limited"],
     )
+
+
+async def test_a_late_batch_keeps_the_spacing_of_its_tokens():
+    """
+    Tokens that arrive together (a stalled worker, a slow lease) go out
+    as far apart as the budget granted them, not in one burst.
+
+    A sleep never ends early, so the times are lower bounds whatever the
+    machine's load: sent on arrival, all four would go at once.
+    """
+    granted = [0.0, 0.02, 0.04, 0.06]
+
+    async def call(**_fields):
+        return {"tokens": granted}
+
+    limiter = LeasedLimiter(call, batch=4, on_stop=lambda: None)
+    start = anyio.current_time()
+    sent = []
+    for _ in granted:
+        await limiter.acquire()
+        sent.append(anyio.current_time() - start)
+
+    # The loop may run a timer up to its clock's resolution early.
+    assert all(
+        at >= gap - 1e-6 for at, gap in zip(sent, granted, strict=True)
+    ), (sent, granted)
 
 
 async def test_refused_lease_stops_the_job_unsent(launch):
