@@ -15,6 +15,7 @@ Folders add only fixtures of their own area; they do not redefine these.
 from __future__ import annotations
 
 import os
+import signal
 
 from typing import TYPE_CHECKING
 
@@ -42,6 +43,13 @@ _UNTIMED = {
         HealthCheck.too_slow,
     ],
 }
+# A suite started in the background of a non-interactive shell inherits
+# SIGINT ignored, and so would every process it starts: the tests that
+# press Ctrl-C in a child would then wait for nothing.  A Python handler
+# here becomes the default again in each child the tests start.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
 settings.register_profile("fast", max_examples=60, **_UNTIMED)
 settings.register_profile("thorough", max_examples=1000, **_UNTIMED)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
