@@ -32,12 +32,13 @@ from ._analyze_run import (
     summary,
 )
 from ._options import (
-    BULK_DEFAULTS,
     PROG,
     Settings,
     connection_options,
     make_client,
+    pacing_options,
     run_async,
+    wait_policy,
 )
 from ._reportfile import report_file
 
@@ -115,19 +116,7 @@ __all__ = ["analyze"]
         f"(default {PollPolicy().timeout:g})."
     ),
 )
-@click.option(
-    "--concurrency",
-    type=click.IntRange(1, 1024),
-    default=BULK_DEFAULTS.concurrency,
-    show_default=True,
-    help="Requests in flight at most.",
-)
-@click.option(
-    "--rate",
-    type=click.FloatRange(min=0, min_open=True),
-    metavar="RPS",
-    help="Ceiling on requests per second (429s lower the pace anyway).",
-)
+@pacing_options
 @click.option(
     "--reconcile-delay",
     type=click.FloatRange(min=0),
@@ -205,7 +194,7 @@ def analyze(  # noqa: PLR0913 -- one parameter per option
         concurrency=concurrency,
         rate=rate,
         journal=journal,
-        wait=_wait_policy(wait, wait_timeout),
+        wait=wait_policy(wait, wait_timeout),
     )
     if reconcile_delay is not None and options.reconcile is not None:
         options = attrs.evolve(
@@ -244,17 +233,6 @@ def analyze(  # noqa: PLR0913 -- one parameter per option
     if run.failure is not None:
         raise run.failure
     return exit_code(run, wait=wait)
-
-
-def _wait_policy(
-    wait: bool,  # noqa: FBT001 -- a flag's value
-    timeout: float | None,
-) -> PollPolicy | None:
-    if timeout is not None and not wait:
-        raise click.UsageError("--wait-timeout goes with --wait")
-    if not wait:
-        return None
-    return PollPolicy() if timeout is None else PollPolicy(timeout=timeout)
 
 
 def _check_files(

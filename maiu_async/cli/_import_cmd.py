@@ -33,11 +33,12 @@ from ._import_run import (
     storage_config,
 )
 from ._options import (
-    BULK_DEFAULTS,
     Settings,
     connection_options,
     make_client,
+    pacing_options,
     run_async,
+    wait_policy,
 )
 from ._output import current_output, output_options
 from ._reportfile import report_file
@@ -141,19 +142,7 @@ __all__ = ["import_"]
         + "."
     ),
 )
-@click.option(
-    "--concurrency",
-    type=click.IntRange(1, 1024),
-    default=BULK_DEFAULTS.concurrency,
-    show_default=True,
-    help="Requests in flight at most.",
-)
-@click.option(
-    "--rate",
-    type=click.FloatRange(min=0, min_open=True),
-    metavar="RPS",
-    help="Ceiling on requests per second (429s lower the pace anyway).",
-)
+@pacing_options
 @click.option(
     "--reconcile-delay",
     type=click.FloatRange(min=0),
@@ -338,7 +327,7 @@ def import_(  # noqa: C901, PLR0913 -- one parameter per option, a branch per mo
         journal=journal,
         skip_existing=skip_existing,
     )
-    options = attrs.evolve(options, wait=_wait_policy(wait, wait_timeout))
+    options = attrs.evolve(options, wait=wait_policy(wait, wait_timeout))
     if reconcile_delay is not None and options.reconcile is not None:
         options = attrs.evolve(
             options,
@@ -468,13 +457,3 @@ def _listing_prefix(
     if keys_file is not None:
         return None
     return prefix or ""
-
-
-def _wait_policy(wait: bool, timeout: float | None) -> PollPolicy | None:  # noqa: FBT001 -- a flag's value
-    if timeout is not None and not wait:
-        raise click.UsageError("--wait-timeout goes with --wait")
-    if not wait:
-        return None
-    if timeout is None:
-        return PollPolicy()
-    return PollPolicy(timeout=timeout)

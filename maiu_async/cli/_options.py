@@ -20,7 +20,7 @@ import click
 
 from maiu_async import ConnectionLimits, Credentials, MaiuClient
 from maiu_async._credentials import ENV_PROFILE
-from maiu_async.bulk import BulkOptions
+from maiu_async.bulk import BulkOptions, PollPolicy
 
 from ._errors import EXIT_USAGE
 
@@ -228,3 +228,42 @@ def echo_json(data: object) -> None:
     Print *data* as indented JSON on stdout.
     """
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def pacing_options(f: F) -> F:
+    """
+    Add ``--concurrency`` and ``--rate``, as every bulk command has them.
+
+    The default comes from `BulkOptions`, the one home of bulk defaults.
+    """
+    f = click.option(
+        "--rate",
+        type=click.FloatRange(min=0, min_open=True),
+        metavar="RPS",
+        help="Ceiling on requests per second (429s lower the pace anyway).",
+    )(f)
+    return click.option(
+        "--concurrency",
+        type=click.IntRange(1, 1024),
+        default=BULK_DEFAULTS.concurrency,
+        show_default=True,
+        help="Requests in flight at most.",
+    )(f)
+
+
+def wait_policy(
+    wait: bool,  # noqa: FBT001 -- a flag's value
+    timeout: float | None,
+) -> PollPolicy | None:
+    """
+    The `PollPolicy` of ``--wait`` and ``--wait-timeout``, or ``None``.
+
+    Raises:
+        click.UsageError: ``--wait-timeout`` without ``--wait``.
+
+    """
+    if timeout is not None and not wait:
+        raise click.UsageError("--wait-timeout goes with --wait")
+    if not wait:
+        return None
+    return PollPolicy() if timeout is None else PollPolicy(timeout=timeout)
