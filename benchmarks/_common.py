@@ -21,11 +21,16 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from maiu_async import MaiuClient
+    from maiu_async.emulator import Emulator
+
 
 HERE = Path(__file__).parent
 ACCESS_KEY = "BENCHACCESSKEY"
 SECRET_KEY = "bench-secret-key"
 LISTEN = re.compile(rb"listening on (http://\S+)")
+#: The workspace and bucket of the in-process scenarios.
+WS, BUCKET = "bench-ws", "bench-bucket"
 
 
 @contextlib.contextmanager
@@ -126,3 +131,24 @@ def run_worker(script: str, *args: str) -> dict[str, Any]:
 def clock() -> float:
     """Monotonic seconds."""
     return time.perf_counter()
+
+
+def seeded_emulator(**knobs: Any) -> tuple[Emulator, int]:
+    """
+    An in-process emulator (not yet open) with the workspace ``WS`` and a
+    project in it; the emulator and the project's id.
+    """
+    from maiu_async.emulator import Emulator  # noqa: PLC0415
+
+    emu = Emulator(access_key=ACCESS_KEY, secret_key=SECRET_KEY, **knobs)
+    emu.state.add_workspace(WS, BUCKET)
+    return emu, emu.state.add_project(WS, "bench").project_id
+
+
+def client_of(emu: Emulator) -> MaiuClient:
+    """A client (not yet open) of the in-process *emu*."""
+    from maiu_async import MaiuClient  # noqa: PLC0415
+
+    return MaiuClient(
+        access_key=ACCESS_KEY, secret_key=SECRET_KEY, endpoint=emu.url
+    )

@@ -21,13 +21,11 @@ import time
 
 import anyio
 
-from maiu_async import MaiuClient
+from _common import BUCKET, WS, client_of, seeded_emulator
+
 from maiu_async.bulk import AnalysisReport, PollPolicy, request_analysis_many
-from maiu_async.emulator import Emulator
 
 
-ACCESS, SECRET = "AKIDBENCH", "bench-secret"
-WS, BUCKET = "bench-ws", "bench-bucket"
 WAIT = PollPolicy(first=0.05, factor=2.0, cap=1.0, jitter=0.0)
 
 
@@ -35,24 +33,12 @@ async def one(
     args: argparse.Namespace, latency: float, wait: PollPolicy | None
 ) -> tuple[AnalysisReport, float, int]:
     """Analyse the assets; return the report, seconds, analyses made."""
-    emu = Emulator(
-        access_key=ACCESS,
-        secret_key=SECRET,
-        latency=latency,
-        analysis_reads=args.reads,
-    )
-    emu.state.add_workspace(WS, BUCKET)
-    pid = emu.state.add_project(WS, "bench").project_id
+    emu, pid = seeded_emulator(latency=latency, analysis_reads=args.reads)
     ids = [
         emu.state.add_asset(WS, pid, f"clips/{i:06d}.mp4", BUCKET).asset_id
         for i in range(args.assets)
     ]
-    async with (
-        emu,
-        MaiuClient(
-            access_key=ACCESS, secret_key=SECRET, endpoint=emu.url
-        ) as client,
-    ):
+    async with emu, client_of(emu) as client:
         started = time.perf_counter()
         report = await request_analysis_many(
             client,

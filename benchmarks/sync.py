@@ -29,13 +29,11 @@ from typing import Any
 
 import anyio
 
-from maiu_async import MaiuClient
+from _common import BUCKET, WS, client_of, seeded_emulator
+
 from maiu_async.bulk import ReconcilePolicy, register_many
-from maiu_async.emulator import Emulator
 
 
-ACCESS, SECRET = "AKIDBENCH", "bench-secret"
-WS, BUCKET = "bench-ws", "bench-bucket"
 JOBS = ("new_only", "sync", "rerun")
 
 
@@ -43,21 +41,14 @@ async def one(
     job: str, existing: int, new: int, knobs: dict[str, Any]
 ) -> dict[str, Any]:
     """Run *job* once against a freshly seeded emulator."""
-    emu = Emulator(access_key=ACCESS, secret_key=SECRET, **knobs)
+    emu, pid = seeded_emulator(**knobs)
     state = emu.state
-    state.add_workspace(WS, BUCKET)
-    pid = state.add_project(WS, "bench").project_id
     old = [f"media/old/{i:07d}.mp4" for i in range(existing)]
     for key in old:
         state.add_asset(WS, pid, key, BUCKET)
     fresh = [f"media/new/{i:07d}.mp4" for i in range(new)]
     keys = fresh if job == "new_only" else [*old, *fresh]
-    async with (
-        emu,
-        MaiuClient(
-            access_key=ACCESS, secret_key=SECRET, endpoint=emu.url
-        ) as client,
-    ):
+    async with emu, client_of(emu) as client:
         started = time.perf_counter()
         report = await register_many(
             client,

@@ -20,29 +20,18 @@ import time
 
 import anyio
 
-from maiu_async import MaiuClient
+from _common import BUCKET, WS, client_of, seeded_emulator
+
 from maiu_async.bulk import BulkReport, PollPolicy, register_many
-from maiu_async.emulator import Emulator
-
-
-ACCESS, SECRET = "AKIDBENCH", "bench-secret"
-WS, BUCKET = "bench-ws", "bench-bucket"
 
 
 async def one(
     keys: int, delay: float, wait: PollPolicy | None, concurrency: int
 ) -> tuple[BulkReport, float]:
     """Register *keys* keys, waiting with *wait*; return report, seconds."""
-    emu = Emulator(access_key=ACCESS, secret_key=SECRET, import_delay=delay)
-    emu.state.add_workspace(WS, BUCKET)
-    pid = emu.state.add_project(WS, "bench").project_id
+    emu, pid = seeded_emulator(import_delay=delay)
     names = [f"clips/{i:06d}.mp4" for i in range(keys)]
-    async with (
-        emu,
-        MaiuClient(
-            access_key=ACCESS, secret_key=SECRET, endpoint=emu.url
-        ) as client,
-    ):
+    async with emu, client_of(emu) as client:
         started = time.perf_counter()
         report = await register_many(
             client,
