@@ -182,6 +182,7 @@ async def test_polls_in_flight_are_bounded() -> None:
     timer = VirtualTimer()
     results = Results()
     gate = anyio.Event()
+    full = anyio.Event()
     running = 0
     most = 0
 
@@ -189,6 +190,8 @@ async def test_polls_in_flight_are_bounded() -> None:
         nonlocal running, most
         running += 1
         most = max(most, running)
+        if running == 3:
+            full.set()
         await gate.wait()
         running -= 1
         return "DONE"
@@ -196,6 +199,11 @@ async def test_polls_in_flight_are_bounded() -> None:
     poller = _poller(fetch, results, timer, in_flight=3)
     async with anyio.create_task_group() as tg:
         tg.start_soon(_run, poller, [str(i) for i in range(10)])
+        # An event, not wait_all_tasks_blocked alone: the virtual timer
+        # waits on that too, and two such waits can each take the other
+        # for blocked before any poll has started.
+        await full.wait()
+        # Room for a fourth poll, were the bound broken.
         await anyio.wait_all_tasks_blocked()
         blocked = running
         gate.set()
