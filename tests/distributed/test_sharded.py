@@ -54,7 +54,16 @@ async def run(emu, project_id, keys, directory, **kwargs):
 
 
 async def test_four_workers_share_one_budget(launch, tmp_path):
-    """Four workers under one 300 req/s budget draw under 3 % 429s."""
+    """
+    Four workers under one budget draw under 3 % 429s from a 300 req/s
+    server.
+
+    The budget is set at 240 req/s: the server counts arrivals when its
+    loop gets to them, and on a loaded machine (the emulator shares its
+    process with the test) a stalled loop turns paced requests into a
+    burst; at exactly 300 one run in several drew 3.4 %.  Four limiters
+    of their own at the same setting would send 960 req/s.
+    """
     emu, project = await launch(rate_limit=300.0)
     keys = video_keys(1500)
     result = await run(
@@ -64,7 +73,7 @@ async def test_four_workers_share_one_budget(launch, tmp_path):
         tmp_path / "job",
         workers=4,
         shard_size=300,
-        options=BulkOptions(reconcile=NOW, rate=300.0),
+        options=BulkOptions(reconcile=NOW, rate=240.0),
     )
     assert (None, len(keys)) == (result.failure, result.report.registered)
     assert dict.fromkeys(keys, 1) == dict(assets_by_key(emu, project))
