@@ -33,10 +33,14 @@ typecheck: $(STAMP)
 # Many tests wait on servers and child processes rather than the CPU, so
 # the suite runs in more worker processes than cores; worksteal evens out
 # the few long tests.  `pytest` alone runs it in one process.
+# The suite starts a few hundred Python processes (the CLI, servers,
+# Dask workers): it keeps bytecode caches even where the environment
+# turns them off (PYTHONDONTWRITEBYTECODE), so that each process after
+# the first reads the package compiled instead of compiling it again.
 TEST_WORKERS ?= 4
 
 test: lint typecheck
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
+	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 
 # --strict: a broken link or an unresolved API name fails the build.
 docs: $(DOCS_STAMP)
