@@ -10,6 +10,7 @@ Strictly private.
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from gettext import gettext
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Final
@@ -31,7 +32,7 @@ from ._options import (
 
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
 
 __all__ = ["COMMANDS", "cli", "load_command", "run"]
@@ -93,23 +94,42 @@ def load_command(name: str) -> click.Command | None:  # noqa: PLR0911
     return None
 
 
+class _Commands(MutableMapping[str, click.Command]):
+    """
+    The group's commands by name, each imported when first looked up.
+
+    Click asks this mapping for a command to run, for the names to
+    suggest after a typo and (mkdocs-click) for every command to
+    document; only the last loads them all.
+    """
+
+    def __getitem__(self, name: str) -> click.Command:
+        command = load_command(name)
+        if command is None:
+            raise KeyError(name)
+        return command
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(COMMANDS))
+
+    def __len__(self) -> int:
+        return len(COMMANDS)
+
+    def __setitem__(self, name: str, command: click.Command) -> None:
+        raise TypeError(f"add {name!r} to COMMANDS and load_command")
+
+    def __delitem__(self, name: str) -> None:
+        raise TypeError(f"remove {name!r} from COMMANDS and load_command")
+
+
 class _LazyGroup(click.Group):
     """
     A group whose commands are imported when invoked, not before.
 
-    Click's "lazily loading subcommands" pattern; ``--help`` lists the
-    commands from `COMMANDS` without importing them.
+    Click's "lazily loading subcommands" pattern, with the commands in a
+    lazy mapping; ``--help`` lists them from `COMMANDS` without importing
+    them.
     """
-
-    def list_commands(self, ctx: click.Context) -> list[str]:  # noqa: ARG002
-        return sorted(COMMANDS)
-
-    def get_command(
-        self,
-        ctx: click.Context,  # noqa: ARG002
-        cmd_name: str,
-    ) -> click.Command | None:
-        return load_command(cmd_name)
 
     def format_commands(
         self, ctx: click.Context, formatter: click.HelpFormatter
@@ -138,7 +158,9 @@ def _version() -> str:
         return "unknown"
 
 
-@click.group(cls=_LazyGroup, context_settings=CONTEXT_SETTINGS)
+@click.group(
+    cls=_LazyGroup, commands=_Commands(), context_settings=CONTEXT_SETTINGS
+)
 @click.version_option(
     _version(), "--version", prog_name=PROG, message="%(prog)s %(version)s"
 )

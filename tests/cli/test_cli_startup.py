@@ -15,10 +15,16 @@ import json
 import subprocess
 import sys
 
+from typing import TYPE_CHECKING
+
 import click
 import pytest
 
 from maiu_async.cli._group import COMMANDS, cli, load_command
+
+
+if TYPE_CHECKING:
+    from clihelpers import Cli
 
 
 #: A failure guard for the child, not an expectation.
@@ -96,3 +102,15 @@ def test_every_listed_command_loads():
 
     assert {name: name for name in COMMANDS} == names
     assert load_command("no-such-command") is None
+
+
+@pytest.mark.anyio
+async def test_a_typo_is_answered_with_the_command_meant(cli: Cli):
+    """An unknown command is named, with the listed one it resembles."""
+    result = await cli("wrkspaces", "list")
+
+    line = (
+        "maiu-async: No such command 'wrkspaces'. Did you mean "
+        "'workspaces'? (see 'maiu-async --help')"
+    )
+    assert (2, [line]) == (result.code, result.err_lines)
