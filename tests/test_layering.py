@@ -104,6 +104,23 @@ LAZY_BOUNDARIES: dict[tuple[str, str], str] = {
         "maiu_async.cli._import_cmd",
         "maiu_async.cli._distributed_cmd",
     ): "dask (distributed)",
+    # The emulator on a bare install, for `maiu-async emulator` only.
+    ("maiu_async.cli", "maiu_async.cli._passthrough"): "none (the emulator)",
+    # Each command's module, loaded by the group when it is invoked.
+    **{
+        ("maiu_async.cli._group", f"maiu_async.cli.{name}"): "cli (click)"
+        for name in (
+            "_analyze_cmd",
+            "_assets_cmd",
+            "_emulator_cmd",
+            "_import_cmd",
+            "_local",
+            "_manage",
+        )
+    },
+    # Rich, loaded only to draw on a terminal.
+    ("maiu_async.cli._import_run", "maiu_async.cli._render"): "cli (rich)",
+    ("maiu_async.cli._dryrun", "maiu_async.cli._render"): "cli (rich)",
 }
 
 

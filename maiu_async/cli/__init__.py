@@ -19,7 +19,6 @@ import sys
 from typing import TYPE_CHECKING
 
 from ._errors import EXIT_USAGE
-from ._passthrough import run_emulator
 
 
 if TYPE_CHECKING:
@@ -65,7 +64,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     missing = _missing_dependency()
     if missing is not None and args[:1] == ["emulator"]:
-        # The emulator's own argparse front end: the same flags.
+        # The emulator's own argparse front end: the same flags.  Imported
+        # here: no other command loads the emulator.
+        from ._passthrough import run_emulator  # noqa: PLC0415
+
         return run_emulator(args[1:])
     if missing is not None:
         sys.stderr.write(

@@ -31,7 +31,6 @@ from ._errors import EXIT_OK
 from ._keysfile import key_of
 from ._options import CommandFailed, run_async
 from ._plain import dry_run_lines
-from ._render import make_console, print_dry_run
 from ._reportfile import report_file
 from ._storage import EXAMPLES_PER_REASON, printable
 from ._storage import dry_run as list_and_filter
@@ -260,6 +259,9 @@ def _show_dry_run(
     if output.quiet:
         return
     if output.tty:
+        # Rich only for a terminal (see LAZY_BOUNDARIES in the tests).
+        from ._render import make_console, print_dry_run  # noqa: PLC0415
+
         print_dry_run(make_console(stderr=True), summary)
     else:
         for line in dry_run_lines(summary):

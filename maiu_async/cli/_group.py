@@ -10,20 +10,17 @@ Strictly private.
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
+from gettext import gettext
 from importlib.metadata import PackageNotFoundError, version
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import click
 
 from maiu_async.exceptions import MaiuError
 
-from ._analyze_cmd import analyze
-from ._assets_cmd import assets
 from ._errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, describe, one_line
-from ._import_cmd import import_
 from ._keysfile import KeysFileError
-from ._local import demo, emulator
-from ._manage import projects, workspaces
 from ._options import (
     CONTEXT_SETTINGS,
     PROG,
@@ -35,10 +32,123 @@ from ._options import (
 
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
 
-__all__ = ["cli", "run"]
+__all__ = ["COMMANDS", "cli", "load_command", "run"]
+
+#: Every command, with the line the group's ``--help`` shows for it (the
+#: first paragraph of its help): listing the commands imports none of
+#: them.  A test holds each line to the command's own help.
+COMMANDS: Final = {
+    "analyze": "Request the analysis of many assets, each at most once.",
+    "assets": "List, show, follow and delete the assets of a project.",
+    "demo": (
+        "Import generated keys into an in-process emulator; no account needed."
+    ),
+    "emulator": "Serve a local emulator of the API.",
+    "import": (
+        "Register every key of a keys file, or of a bucket prefix, as assets."
+    ),
+    "projects": (
+        "List, show, create, rename and delete the projects of a workspace."
+    ),
+    "workspaces": "List, show, create and delete workspaces.",
+}
+
+
+def load_command(name: str) -> click.Command | None:  # noqa: PLR0911
+    """
+    The command *name*, its module imported now; None if there is none.
+
+    A run imports only the module of the command it runs: ``workspaces
+    list`` never loads the emulator, the import engine's display or
+    rich.  One literal import per module, so that the layering test sees
+    each (``LAZY_BOUNDARIES`` lists them).
+    """
+    # PLC0415 below: a command module is imported when it is invoked.
+    if name == "analyze":
+        from ._analyze_cmd import analyze  # noqa: PLC0415
+
+        return analyze
+    if name == "assets":
+        from ._assets_cmd import assets  # noqa: PLC0415
+
+        return assets
+    if name == "demo":
+        from ._local import demo  # noqa: PLC0415
+
+        return demo
+    if name == "emulator":
+        from ._emulator_cmd import emulator  # noqa: PLC0415
+
+        return emulator
+    if name == "import":
+        from ._import_cmd import import_  # noqa: PLC0415
+
+        return import_
+    if name in {"projects", "workspaces"}:
+        from ._manage import projects, workspaces  # noqa: PLC0415
+
+        return projects if name == "projects" else workspaces
+    return None
+
+
+class _Commands(MutableMapping[str, click.Command]):
+    """
+    The group's commands by name, each imported when first looked up.
+
+    Click asks this mapping for a command to run, for the names to
+    suggest after a typo and (mkdocs-click) for every command to
+    document; only the last loads them all.
+    """
+
+    def __getitem__(self, name: str) -> click.Command:
+        command = load_command(name)
+        if command is None:
+            raise KeyError(name)
+        return command
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(COMMANDS))
+
+    def __len__(self) -> int:
+        return len(COMMANDS)
+
+    def __setitem__(self, name: str, command: click.Command) -> None:
+        raise TypeError(f"add {name!r} to COMMANDS and load_command")
+
+    def __delitem__(self, name: str) -> None:
+        raise TypeError(f"remove {name!r} from COMMANDS and load_command")
+
+
+class _LazyGroup(click.Group):
+    """
+    A group whose commands are imported when invoked, not before.
+
+    Click's "lazily loading subcommands" pattern, with the commands in a
+    lazy mapping; ``--help`` lists them from `COMMANDS` without importing
+    them.
+    """
+
+    def format_commands(
+        self, ctx: click.Context, formatter: click.HelpFormatter
+    ) -> None:
+        # As click's own, from the table instead of the commands: a
+        # stand-in command shortens each line as the real one would.
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = [
+            (
+                name,
+                click.Command(name, help=COMMANDS[name]).get_short_help_str(
+                    limit
+                ),
+            )
+            for name in names
+        ]
+        with formatter.section(gettext("Commands")):
+            formatter.write_dl(rows)
 
 
 def _version() -> str:
@@ -48,7 +158,9 @@ def _version() -> str:
         return "unknown"
 
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+@click.group(
+    cls=_LazyGroup, commands=_Commands(), context_settings=CONTEXT_SETTINGS
+)
 @click.version_option(
     _version(), "--version", prog_name=PROG, message="%(prog)s %(version)s"
 )
@@ -83,15 +195,6 @@ def cli() -> None:
       130  interrupted (Ctrl-C)
       143  stopped by SIGTERM
     """  # noqa: D301 -- \b is click's "do not rewrap" marker
-
-
-cli.add_command(analyze)
-cli.add_command(assets)
-cli.add_command(demo)
-cli.add_command(emulator)
-cli.add_command(import_)
-cli.add_command(projects)
-cli.add_command(workspaces)
 
 
 def _unwrap(group: BaseExceptionGroup[BaseException]) -> BaseException:

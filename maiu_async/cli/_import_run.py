@@ -37,11 +37,6 @@ from ._options import (
     err,
 )
 from ._plain import PlainProgress, summary_lines
-from ._render import (
-    ImportProgress,
-    make_console,
-    print_summary,
-)
 from ._storage import MissingSecret, s3_credentials
 
 
@@ -186,6 +181,9 @@ def show_summary(
     elif output.quiet:
         return
     elif output.tty:
+        # Rich only for a terminal (see LAZY_BOUNDARIES in the tests).
+        from ._render import make_console, print_summary  # noqa: PLC0415
+
         print_summary(make_console(stderr=True), summary, title)
     else:
         for line in summary_lines(summary, title):
@@ -264,6 +262,8 @@ def make_display(
     if as_json or output.quiet:
         return _QuietDisplay()
     if output.tty:
+        from ._render import ImportProgress, make_console  # noqa: PLC0415
+
         bar = stack.enter_context(
             ImportProgress(make_console(stderr=True), total)
         )

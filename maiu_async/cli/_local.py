@@ -1,5 +1,7 @@
 """
-The commands that need no account: ``demo`` and ``emulator``.
+The command that needs no account: ``demo``.
+
+(``emulator``, the other, is in ``_emulator_cmd``.)
 
 Strictly private.
 """
@@ -9,12 +11,11 @@ from __future__ import annotations
 import click
 
 from ._demo import run_demo
-from ._emulator_cmd import emulator
 from ._options import BULK_DEFAULTS, run_async
 from ._output import current_output, output_options
 
 
-__all__ = ["demo", "emulator"]
+__all__ = ["demo"]
 
 
 @click.command()

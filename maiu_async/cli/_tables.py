@@ -20,11 +20,6 @@ from typing import TYPE_CHECKING, Final
 
 import click
 
-from rich import box
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
-
 from ._errors import EXIT_USAGE
 from ._options import CommandFailed
 
@@ -105,6 +100,12 @@ def show_table(
     if not is_terminal(stream):
         say(_plain_table(columns, rows))
         return
+    # Rich only for a terminal: a command piped or logged never loads it.
+    from rich import box  # noqa: PLC0415
+    from rich.console import Console  # noqa: PLC0415
+    from rich.table import Table  # noqa: PLC0415
+    from rich.text import Text  # noqa: PLC0415
+
     table = Table(box=box.SIMPLE_HEAD)
     for column in columns:
         table.add_column(column, overflow="fold")

@@ -65,7 +65,9 @@ async def test_cancelled_scope_settles_then_resumes(
     gate = Gate(let_through=200)
     target = await launch_gated(gate)
     client = await open_client(target)
-    keys = keys_for(3_000)
+    # More than the job reads ahead of its 232 sent keys (2 chunks of 128
+    # and a reconcile batch of 1000): some keys are never read.
+    keys = keys_for(2_000)
     journal = tmp_path / "cancel.journal"
     outcomes: list[Outcome] = []
 
@@ -98,7 +100,7 @@ async def test_cancelled_scope_settles_then_resumes(
 
     report, again = await resume(target, client, keys, journal)
 
-    assert (3_000, 232) == (report.registered, report.resumed)
+    assert (2_000, 232) == (report.registered, report.resumed)
     assert dict.fromkeys(keys, 1) == dict(target.assets_by_key())
     assert registered == {o.key for o in again if o.resumed}
 

@@ -3,9 +3,10 @@ Secrets: a recognisable secret key never shows up anywhere.
 
 Every public code path runs with the secret key ``SECRET-CANARY-7f3a9c``:
 all resources, the bulk engine with its journal, every error class, and
-the CLI as a subprocess.  The canary is then looked for in the logs (all
-loggers, DEBUG), the repr and str of every object, exception messages and
-tracebacks (causes included), reports, journals and CLI output.  The
+the CLI (in-process, and once as a process stopped by Ctrl-C).  The
+canary is then looked for in the logs (all loggers, DEBUG), the repr and
+str of every object, exception messages and tracebacks (causes
+included), reports, journals, log files and CLI output.  The
 request signatures, which a captured log could replay, are looked for in
 logs, errors and tracebacks too.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import pickle
 import re
 import signal
@@ -22,6 +24,7 @@ import traceback
 from typing import TYPE_CHECKING, Any
 
 import anyio
+import attrs
 import pytest
 
 from reliability_support import (
@@ -45,11 +48,12 @@ from maiu_async import (
 )
 from maiu_async._credentials import resolve_credentials
 from maiu_async.bulk import ReconcilePolicy, register_many, stream_register
+from maiu_async.cli import main
 from maiu_async.emulator import Emulator, Faults
 
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable
+    from collections.abc import Awaitable, Iterator
     from pathlib import Path
 
     from anyio.abc import Process
@@ -529,20 +533,80 @@ async def test_object_storage_listing_keeps_the_secret(logs, tmp_path):
 # -- the CLI ----------------------------------------------------------------
 
 
-async def cli(
-    tmp_path: Path, url: str, *args: str, secret: str = CANARY
-) -> tuple[int, str]:
-    """Run the CLI to its end; return its exit code and all it printed."""
-    env = cli_env(tmp_path, url, secret=secret)
-    # run_process kills and reaps the child if the guard fires.
-    with anyio.fail_after(RUN_LIMIT):
-        done = await anyio.run_process(
-            cli_argv(*args), env=env, cwd=tmp_path, check=False
-        )
-    return done.returncode, done.stdout.decode() + done.stderr.decode()
+class RecordTexts(logging.Handler):
+    """
+    Every log record's message and traceback, as text.
+
+    Put on the ``maiu_async`` logger itself: while a command runs, the CLI
+    stops its records from propagating to the root logger, where
+    ``caplog`` listens.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.texts: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Keep *record* as text: level, logger, message, traceback."""
+        self.texts.append(self._format.format(record))
+
+    _format = logging.Formatter("%(levelname)s %(name)s %(message)s")
 
 
-async def test_cli_never_prints_the_secret(monkeypatch, tmp_path):
+@attrs.define
+class InProcessCli:
+    """
+    Runs ``maiu_async.cli.main`` in a worker thread, as a user's shell would.
+
+    Credentials and the endpoint go through the environment, HOME and the
+    working directory are the test's own; stdout and stderr are captured
+    together.  ``main`` runs its own event loop, so the emulator keeps
+    answering on the test's loop meanwhile.
+    """
+
+    capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch
+    home: Path
+
+    async def __call__(
+        self, url: str, *args: str, secret: str = CANARY
+    ) -> tuple[int, str]:
+        """Run the CLI to its end; return its exit code and all it printed."""
+        for name, value in cli_env(self.home, url, secret=secret).items():
+            if name.startswith(("NCLOUD_", "MAIU_", "HOME", "COLUMNS")):
+                self.monkeypatch.setenv(name, value)
+        self.capsys.readouterr()  # whatever came before is not ours
+        with anyio.fail_after(RUN_LIMIT):
+            code = await anyio.to_thread.run_sync(
+                main, list(args), abandon_on_cancel=True
+            )
+        out, err = self.capsys.readouterr()
+        return code, out + err
+
+
+@pytest.fixture(name="cli")
+def _cli(capsys, monkeypatch, tmp_path) -> InProcessCli:
+    """The in-process CLI, in *tmp_path*, with no key of the caller's."""
+    monkeypatch.chdir(tmp_path)
+    for name in list(os.environ):
+        if name.startswith(("NCLOUD_", "MAIU_", "AWS_")):
+            monkeypatch.delenv(name)
+    return InProcessCli(capsys, monkeypatch, tmp_path)
+
+
+@pytest.fixture(name="cli_logs")
+def _cli_logs(logs) -> Iterator[RecordTexts]:
+    """The ``maiu_async`` records of the CLI's runs, from DEBUG up."""
+    handler = RecordTexts()
+    logger = logging.getLogger("maiu_async")
+    logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+
+
+async def test_cli_never_prints_the_secret(cli, cli_logs, logs, tmp_path):
     """Every CLI command, failing or not, keeps the canary to itself."""
     keys = tmp_path / "keys.txt"
     keys.write_text("".join(f"c/{i}.mp4\n" for i in range(300)) + "x.txt\n")
@@ -573,53 +637,53 @@ async def test_cli_never_prints_the_secret(monkeypatch, tmp_path):
                     *extra,
                 )
                 for extra in (
-                    ("--journal", str(tmp_path / "j")),
+                    ("--journal", str(tmp_path / "j"), "-vv"),
                     ("--report", str(tmp_path / "r.jsonl")),
                     ("--journal", str(tmp_path / "j"), "--json"),
-                    ("--report", str(tmp_path / "r2.jsonl"), "--json"),
+                    (
+                        *("--report", str(tmp_path / "r2.jsonl"), "--json"),
+                        *("-vv", "--log-file", str(tmp_path / "log")),
+                        *("--log-format", "json"),
+                    ),
                 )
             ),
             ("import", "--help"),
             ("--version",),
         ]
         for args in runs:
-            code, text = await cli(tmp_path, emu.url, *args)
+            code, text = await cli(emu.url, *args)
             outputs.append((" ".join(args), code, text))
-        tripwire = install_tripwire(monkeypatch)
-        interrupted = await interrupted_import(
-            tmp_path, emu.url, keys, tripwire
-        )
-        outputs.append(("import interrupted", *interrupted))
         code, text = await cli(
-            tmp_path, emu.url, "projects", "list", "-w", "cli-ws", secret="x"
+            emu.url, "projects", "list", "-w", "cli-ws", secret="x"
         )
         outputs.append(("wrong secret", code, text))
     with refusing_url() as nowhere:
-        code, text = await cli(
-            tmp_path, nowhere, "projects", "list", "-w", "w"
-        )
+        code, text = await cli(nowhere, "projects", "list", "-w", "w")
     outputs.append(("cannot connect", code, text))
-    outputs.append(("keys failed", *await failing_import(tmp_path)))
+    outputs.append(("keys failed", *await failing_import(cli, tmp_path)))
+    outputs.append(("logs", 0, "\n".join(cli_logs.texts) + logs.text))
     files = {
         name: (tmp_path / name).read_bytes()
-        for name in ("j", "r.jsonl", "r2.jsonl", "failed.jsonl")
+        for name in ("j", "r.jsonl", "r2.jsonl", "failed.jsonl", "log")
     }
 
     print(  # noqa: T201 -- the numbers RELIABILITY.md quotes (-s)
         f"\ncli secrets: {len(outputs)} runs, exit codes "
         f"{sorted({c for _, c, _ in outputs})}, "
-        f"{sum(len(t) for _, _, t in outputs)} characters printed"
+        f"{sum(len(t) for _, _, t in outputs)} characters printed, "
+        f"{len(cli_logs.texts)} log records"
     )
     assert [] == [name for name, _, text in outputs if CANARY in text]
     assert [] == [
         name for name, data in files.items() if CANARY.encode() in data
     ]
     assert [] == [name for name, _, text in outputs if "Traceback" in text]
-    assert {0, 1, 2, 3, 130} <= {c for _, c, _ in outputs}
+    assert {0, 1, 2, 3} <= {c for _, c, _ in outputs}
     assert all(len(data) > 1000 for data in files.values())
+    assert any(text.startswith("DEBUG") for text in cli_logs.texts)
 
 
-async def failing_import(tmp_path: Path) -> tuple[int, str]:
+async def failing_import(cli: InProcessCli, tmp_path: Path) -> tuple[int, str]:
     """An import whose keys all fail: every answer is a 429."""
     few = tmp_path / "few.txt"
     few.write_text("".join(f"f/{i}.mp4\n" for i in range(20)))
@@ -631,7 +695,6 @@ async def failing_import(tmp_path: Path) -> tuple[int, str]:
         emu.state.add_workspace("cli-ws", "b")
         project = emu.state.add_project("cli-ws", "p")
         code, text = await cli(
-            tmp_path,
             emu.url,
             *("import", "--workspace", "cli-ws", "--bucket", "b"),
             *("--project-id", str(project.project_id)),
@@ -639,6 +702,32 @@ async def failing_import(tmp_path: Path) -> tuple[int, str]:
             *("--report", str(tmp_path / "failed.jsonl")),
         )
     return code, text
+
+
+async def test_an_interrupted_cli_process_keeps_the_secret(
+    monkeypatch, tmp_path
+):
+    """
+    Ctrl-C in a real process: its last words hold no canary, no traceback.
+
+    The one CLI run in a process of its own: only there does SIGINT reach
+    the command's handler, and only there would the interpreter print an
+    uncaught exception's traceback on its way out.
+    """
+    keys = tmp_path / "keys.txt"
+    keys.write_text("".join(f"c/{i}.mp4\n" for i in range(300)))
+    tripwire = install_tripwire(monkeypatch)
+    async with Emulator(access_key=ACCESS_KEY, secret_key=CANARY) as emu:
+        emu.state.add_workspace("cli-ws", "b")
+        emu.state.add_project("cli-ws", "imports")
+        code, text = await interrupted_import(
+            tmp_path, emu.url, keys, tripwire
+        )
+    journal = (tmp_path / "int.journal").read_text("utf-8")
+
+    assert (130, False, False) == (code, CANARY in text, "Traceback" in text)
+    assert "--journal" in text  # the resume command was printed
+    assert CANARY not in journal
 
 
 async def interrupted_import(
