@@ -3,12 +3,13 @@ Fixtures for sharded imports: emulators, a shared cluster, cheap workers.
 
 - ``launch``: an emulator with a workspace and a project.
 - ``cluster``: the scheduler address of one `LocalCluster` of four worker
-  processes, shared by the tests that neither kill nor restart a worker
+  processes, shared by a module's tests that neither kill nor restart a worker
   (they pass it as ``scheduler=``); a test that kills one starts its own,
   and one test keeps ``workers=`` (a cluster started by
   `import_sharded` itself).
-- ``forkserver`` (automatic): every worker process of these tests is
-  forked from one server that has imported dask and the SDK once.
+- ``forkserver``: used by every module that starts clusters, so that
+  their worker processes are forked from one server that has imported
+  dask and the SDK once.
 
 Helpers are in ``dask_support``.
 """
@@ -45,7 +46,7 @@ _PRELOAD = ["maiu_async.distributed"]
 _SCRUBBED = ("NCLOUD_", "MAIU_", "AWS_")
 
 
-@pytest.fixture(name="forkserver", scope="session", autouse=True)
+@pytest.fixture(name="forkserver", scope="session")
 def _forkserver(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[None]:
@@ -81,13 +82,14 @@ def _forkserver(
             multiprocessing.forkserver._forkserver._stop()
 
 
-@pytest.fixture(name="cluster", scope="session")
+@pytest.fixture(name="cluster", scope="module")
 def _cluster(forkserver: None) -> Iterator[str]:
     """
     The scheduler address of a local cluster of four worker processes.
 
     Its workers get the suite's credentials, as `import_sharded` gives
-    them to the workers of a cluster it starts.
+    them to the workers of a cluster it starts.  Closed after the module:
+    idle, its workers and scheduler still spend CPU on heartbeats.
     """
     env = {ENV_ACCESS_KEY_ID: ACCESS_KEY, ENV_SECRET_ACCESS_KEY: SECRET_KEY}
     with distributed.LocalCluster(

@@ -32,7 +32,7 @@ from maiu_async.distributed import import_sharded
 
 distributed = pytest.importorskip("distributed")
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("forkserver")]
 
 #: Ambiguous keys are looked up at once: the emulator lands nothing late.
 NOW = ReconcilePolicy(delay=0)
