@@ -20,7 +20,7 @@ from maiu_async.cli import main
 
 pytest.importorskip("distributed")
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("forkserver")]
 
 
 @pytest.fixture(autouse=True, name="environment")

@@ -1,8 +1,9 @@
 """
 Sharded imports on real local clusters of worker processes.
 
-Each test starts its own `LocalCluster` (through `import_sharded`, or
-its own when it needs to reach the workers) and closes it.
+Most tests run on the shared four-worker cluster (``cluster``); the one
+that kills a worker starts its own, and the lost-journal test lets
+`import_sharded` start one (``workers=1``) and close it.
 """
 
 from __future__ import annotations
@@ -24,13 +25,14 @@ from dask_support import (
 )
 from testkeys import ACCESS_KEY, SECRET_KEY
 
+from maiu_async._credentials import ENV_ACCESS_KEY_ID, ENV_SECRET_ACCESS_KEY
 from maiu_async.bulk import BulkOptions, ReconcilePolicy
 from maiu_async.distributed import import_sharded
 
 
 distributed = pytest.importorskip("distributed")
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("forkserver")]
 
 #: Ambiguous keys are looked up at once: the emulator lands nothing late.
 NOW = ReconcilePolicy(delay=0)
@@ -53,42 +55,42 @@ async def run(emu, project_id, keys, directory, **kwargs):
     )
 
 
-async def test_four_workers_share_one_budget(launch, tmp_path):
+async def test_four_workers_share_one_budget(launch, cluster, tmp_path):
     """
-    Four workers under one budget draw under 3 % 429s from a 300 req/s
+    Four workers under one budget draw under 1 % 429s from a 300 req/s
     server.
 
-    The budget is set at 240 req/s: the server counts arrivals when its
-    loop gets to them, and on a loaded machine (the emulator shares its
-    process with the test) a stalled loop turns paced requests into a
-    burst; at exactly 300 one run in several drew 3.4 %.  Four limiters
-    of their own at the same setting would send 960 req/s.
+    The budget is 200 req/s and the server's bucket holds a third of a
+    second (100 requests): the server counts arrivals when its loop gets
+    to them, and on a loaded machine (the emulator shares its process
+    with the test) a stalled loop turns paced requests into a burst,
+    which the bucket absorbs (at 240 req/s with the default tenth of a
+    second, a loaded run drew 4.5 %; here loaded runs drew none).  Four
+    limiters of their own at the same setting would send 800 req/s:
+    checked, they draw 3.5 to 7 % even as each backs off.
     """
-    emu, project = await launch(rate_limit=300.0)
-    keys = video_keys(1500)
+    emu, project = await launch(rate_limit=300.0, rate_limit_burst=100)
+    keys = video_keys(1000)
     result = await run(
         emu,
         project,
         keys,
         tmp_path / "job",
-        workers=4,
-        shard_size=300,
-        options=BulkOptions(reconcile=NOW, rate=240.0),
+        scheduler=cluster,
+        shard_size=250,
+        options=BulkOptions(reconcile=NOW, rate=200.0),
     )
     assert (None, len(keys)) == (result.failure, result.report.registered)
     assert dict.fromkeys(keys, 1) == dict(assets_by_key(emu, project))
-    assert emu.stats.rate_limited < 0.03 * emu.stats.requests
+    assert emu.stats.rate_limited < 0.01 * emu.stats.requests, emu.stats
 
 
 async def test_killed_worker_resumes_from_its_journal(launch, tmp_path):
     """A worker SIGKILLed mid-shard: every key registered and reported once."""
     emu, project = await launch(rate_limit=400.0)
-    keys = video_keys(1200)
+    keys = video_keys(600)
     directory = tmp_path / "job"
-    env = {
-        "NCLOUD_ACCESS_KEY_ID": ACCESS_KEY,
-        "NCLOUD_SECRET_ACCESS_KEY": SECRET_KEY,
-    }
+    env = {ENV_ACCESS_KEY_ID: ACCESS_KEY, ENV_SECRET_ACCESS_KEY: SECRET_KEY}
     async with (
         distributed.LocalCluster(
             n_workers=2,
@@ -126,7 +128,7 @@ async def test_killed_worker_resumes_from_its_journal(launch, tmp_path):
                 keys,
                 directory,
                 scheduler=cluster.scheduler_address,
-                shard_size=400,
+                shard_size=200,
                 options=BulkOptions(reconcile=NOW, rate=150.0),
             )
             tg.cancel_scope.cancel()
@@ -159,10 +161,10 @@ async def test_lost_shard_journal_is_reconciled_first(launch, tmp_path):
     assert dict.fromkeys(keys, 1) == dict(report_keys(directory))
 
 
-async def test_stopped_job_resumes(launch, tmp_path):
+async def test_stopped_job_resumes(launch, cluster, tmp_path):
     """A job stopped after its first shard resumes: each key once."""
     emu, project = await launch()
-    keys = video_keys(900)
+    keys = video_keys(600)
     directory = tmp_path / "job"
     with anyio.CancelScope() as scope:
         await run(
@@ -170,7 +172,8 @@ async def test_stopped_job_resumes(launch, tmp_path):
             project,
             keys,
             directory,
-            shard_size=300,
+            scheduler=cluster,
+            shard_size=100,
             on_shard=lambda _record: scope.cancel(),
             options=BulkOptions(reconcile=NOW, rate=200.0),
         )
@@ -182,7 +185,9 @@ async def test_stopped_job_resumes(launch, tmp_path):
     finished = [s["index"] for s in job["shards"] if s["state"] == "done"]
     reports = {i: _report_of(directory, i) for i in finished}
 
-    result = await run(emu, project, keys, directory, shard_size=300)
+    result = await run(
+        emu, project, keys, directory, scheduler=cluster, shard_size=100
+    )
 
     assert (None, len(keys)) == (result.failure, result.report.registered)
     assert done <= result.report.resumed

@@ -10,7 +10,7 @@ way a crash tears it, and it is rerun with the same journal until it
 finishes.  At the end the emulator
 holds every key exactly once.
 
-Sizes: 2,000 keys and 3 kills by default; 20,000 keys and 8 kills with
+Sizes: 1,000 keys and 3 kills by default; 20,000 keys and 8 kills with
 ``-m heavy``.
 """
 
@@ -173,7 +173,7 @@ class Importer:
 @pytest.mark.parametrize(
     ("count", "kills", "seed"),
     [
-        pytest.param(2_000, 3, 7, id="2k-3kills"),
+        pytest.param(1_000, 3, 7, id="1k-3kills"),
         pytest.param(20_000, 8, 8, id="20k-8kills", marks=pytest.mark.heavy),
     ],
 )

@@ -36,7 +36,7 @@ from maiu_async.cli._reportfile import ReportFile
 
 WORKSPACE = "full-ws"
 BUCKET = "full-bucket"
-KEYS = [f"videos/full-{n:05}.mp4" for n in range(3000)]
+KEYS = [f"videos/full-{n:05}.mp4" for n in range(2000)]
 #: A guard against a hung import, not an expectation.
 GUARD = 300
 #: Past this, the files of the limited CLI cannot grow.  The report

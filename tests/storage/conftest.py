@@ -47,7 +47,9 @@ def _storage(s3_url: str) -> StorageConfig:
 @pytest.fixture(name="corpus", scope="module")
 def _corpus(s3_url: str, request: pytest.FixtureRequest) -> Corpus:
     name = request.module.__name__.rsplit(".", 1)[-1].replace("_", "-")
-    corpus = seed_corpus(f"corpus-{name}")
+    # Over a thousand objects: a dozen pages and more at the page sizes
+    # the tests use; moto lists the whole bucket for each page.
+    corpus = seed_corpus(f"corpus-{name}", media=1200)
 
     async def upload() -> None:
         from maiu_async.storage._config import open_s3_client  # noqa: PLC0415

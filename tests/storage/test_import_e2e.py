@@ -1,5 +1,5 @@
 """
-A bucket prefix of a few thousand objects, listed from a real
+A bucket prefix of over a thousand objects, listed from a real
 S3-compatible server and imported into the emulator, which checks that
 every registered key exists in that bucket.
 """
