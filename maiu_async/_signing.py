@@ -75,7 +75,15 @@ class Signer:
     Strictly private.
     """
 
-    __slots__ = ("_access_key", "_inner", "_outer", "_prefixes", "_tail")
+    __slots__ = (
+        "_access_key",
+        "_inner",
+        "_last",
+        "_last_key",
+        "_outer",
+        "_prefixes",
+        "_tail",
+    )
 
     def __init__(self, credentials: Credentials) -> None:
         self._access_key = credentials.access_key
@@ -87,6 +95,11 @@ class Signer:
         self._inner = hashlib.sha256(key.translate(_IPAD))
         self._outer = hashlib.sha256(key.translate(_OPAD))
         self._prefixes: dict[tuple[str, str], hashlib._Hash] = {}
+        # The last headers made, by method, path and timestamp: a bulk
+        # job sends several requests to one path each millisecond, and
+        # they carry the same signature (it does not cover the body).
+        self._last_key: tuple[str, str, str] | None = None
+        self._last: dict[str, str] = {}
 
     def __repr__(self) -> str:
         return "<Signer>"
@@ -123,7 +136,10 @@ class Signer:
         """
         if timestamp_ms is None:
             timestamp_ms = str(time.time_ns() // 1_000_000)
-        return {
+        key = (method, path_with_query, timestamp_ms)
+        if key == self._last_key:
+            return self._last.copy()
+        headers = {
             HEADER_TIMESTAMP: timestamp_ms,
             HEADER_ACCESS_KEY: self._access_key,
             HEADER_SIGNATURE: self.signature(
@@ -131,6 +147,8 @@ class Signer:
             ),
             "Content-Type": "application/json",
         }
+        self._last_key, self._last = key, headers
+        return headers.copy()
 
     def _prefixed(self, method: str, path_with_query: str) -> hashlib._Hash:
         prefixes = self._prefixes

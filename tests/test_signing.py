@@ -208,3 +208,17 @@ def test_block_sized_secrets_sign_like_openssl(size):
     assert reference(secret, f"GET /x\n{TS}\n{AK}") == signer.signature(
         "GET", "/x", TS
     )
+
+
+def test_headers_of_one_millisecond_are_equal_and_separate():
+    """Requests signed in one millisecond carry equal, unshared headers."""
+    signer = Signer(Credentials(AK, SK))
+
+    first = signer.headers("POST", "/x", TS)
+    first["x-extra"] = "changed by a caller"
+    second = signer.headers("POST", "/x", TS)
+    other = signer.headers("POST", "/y", TS)
+
+    assert reference(SK, f"POST /x\n{TS}\n{AK}") == second[HEADER_SIGNATURE]
+    assert "x-extra" not in second
+    assert reference(SK, f"POST /y\n{TS}\n{AK}") == other[HEADER_SIGNATURE]
