@@ -9,8 +9,10 @@ client executes per request does not.  This script runs the ceiling
 scenario's client (``ceiling_worker.py``) under ``valgrind
 --tool=callgrind`` against the fast server, warms it up (imports,
 connections, code generation), then counts the instructions of *N*
-requests only (``callgrind_control -i on``).  Repeated runs agree to
-about 0.01 %.
+requests only (``callgrind_control -i on``).  Repeated runs of
+``register_many`` agree to about 0.01 %; raw's count moves by up to
+3 % (its batching against the server varies), so compare the ratios of
+one run.
 
 With ``--without signing,validation,...`` the parts named are replaced
 by constant stubs in ``register_many``'s process: the difference is
