@@ -60,6 +60,11 @@ class Limiter(Protocol):
     """
     What paces a client's requests; `AdaptiveLimiter` is the default.
 
+    A limiter may also have an ``acquire_nowait()`` method returning the
+    send time if a request may go at once, else ``None`` having taken
+    nothing (as `AdaptiveLimiter.acquire_nowait`): the client then tries
+    it before awaiting `acquire`.
+
     .. versionadded:: 26.1.0
     """
 
