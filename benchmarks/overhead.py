@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import time
 import timeit
@@ -95,8 +96,12 @@ def main() -> None:
     signer = Signer(Credentials("AKIDEXAMPLE", "SECRETEXAMPLE"))
     raw = RawResponse(200, ANSWER, None, None)
 
+    stamps = itertools.count(1_700_000_000_000)
+
     def sign() -> None:
-        signer.headers("POST", PATH)
+        # A new millisecond each time: a full signature, not the reuse of
+        # the last one (which requests in one millisecond share).
+        signer.headers("POST", PATH, str(next(stamps)))
 
     def build() -> None:
         encode_body({"key": "videos/clip-000123.mp4", "bucketName": "b"})

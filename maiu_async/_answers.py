@@ -25,13 +25,18 @@ from .exceptions import (
 
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ._transport import RawResponse
 
 
 __all__ = ["parse_retry_after", "read_answer"]
 
 _ERROR_BODY_PREVIEW = 2000
-_DECODE = json.JSONDecoder().decode
+# The decoder's C scanner, without `JSONDecoder.decode`'s two Python
+# frames and two regular-expression matches for whitespace.
+_SCAN: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+_JSON_SPACE = " \t\n\r"
 
 
 def read_answer(raw: RawResponse, method: str, url: str) -> dict[str, Any]:
@@ -48,7 +53,9 @@ def read_answer(raw: RawResponse, method: str, url: str) -> dict[str, Any]:
     try:
         if body[:1] == b"{" and body[1:2] != b"\0":
             # What json.loads would detect (UTF-8), without detecting it.
-            decoded: Any = _DECODE(body.decode("utf-8", "surrogatepass"))
+            decoded: Any = _decode_object(
+                body.decode("utf-8", "surrogatepass")
+            )
         else:
             decoded = json.loads(body) if body else None
     except (ValueError, RecursionError):
@@ -68,6 +75,17 @@ def read_answer(raw: RawResponse, method: str, url: str) -> dict[str, Any]:
             url=url,
         )
     raise _error(method, url, raw, decoded)
+
+
+def _decode_object(text: str) -> Any:  # noqa: ANN401 -- any JSON
+    # What json.loads does with *text*, which starts with "{".
+    try:
+        decoded, end = _SCAN(text, 0)
+    except StopIteration as exc:  # pragma: no cover -- starts with "{"
+        raise ValueError("not JSON") from exc
+    if end != len(text) and text[end:].strip(_JSON_SPACE):
+        raise ValueError("extra data after the JSON value")
+    return decoded
 
 
 def _error(

@@ -24,7 +24,12 @@ import anyio
 import cattrs
 
 from ._answers import read_answer
-from ._converter import decode_error_paths, encode_body, structure
+from ._converter import (
+    decode_error_paths,
+    encode_body,
+    structure,
+    structure_fn,
+)
 from ._credentials import ENV_ENDPOINT, Credentials, resolve_credentials
 from ._project_cap import ProjectRegistry
 from ._resources.analysis import AnalysisResource
@@ -53,7 +58,7 @@ from .exceptions import (
 
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Awaitable, Callable, Mapping
     from types import TracebackType
     from typing import Self
 
@@ -232,6 +237,8 @@ class MaiuClient:
         self._state = _State.UNOPENED
         self._make_limiter = limiter or AdaptiveLimiter
         self._limiter: Limiter | None = None
+        # The limiter's synchronous way through, if it has one.
+        self._acquire_nowait: Callable[[], float | None] | None = None
         paths = ApiPaths(legacy=legacy)
         projects = ProjectRegistry()
         self.workspaces = WorkspacesResource(self, paths, projects)
@@ -296,6 +303,7 @@ class MaiuClient:
             )
         _require_asyncio()
         self._limiter = self._make_limiter(self._rate)
+        self._acquire_nowait = getattr(self._limiter, "acquire_nowait", None)
         await self._transport.open()
         self._state = _State.OPENED
         return self
@@ -422,6 +430,41 @@ class MaiuClient:
                 url=url,
             ) from exc
 
+    def _sender(
+        self, method: str, path: str, model: type[T]
+    ) -> Callable[[dict[str, Any]], Awaitable[T]]:
+        """
+        Return a function sending one *method* to *path* with a payload.
+
+        What `request` does with ``retry=None`` and the payload's
+        ``result`` structured as *model*, with the path checked and the
+        URL built once, not per call: for the bulk engine, which sends
+        thousands of requests to one path.
+
+        Strictly private.
+        """
+        if not path.startswith("/"):
+            raise UsageError(f"path must start with '/', got {path!r}")
+        url = self._base + path
+        send = self._send
+        decode = structure_fn(model)
+        name = getattr(model, "__name__", str(model))
+
+        async def send_once(payload: dict[str, Any]) -> T:
+            envelope = await send(
+                method, path, url, encode_body(payload), None
+            )
+            try:
+                return decode(envelope.get("result"))
+            except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
+                raise ResponseDecodeError(
+                    f"answer does not fit {name}: {decode_error_paths(exc)}",
+                    method=method,
+                    url=url,
+                ) from exc
+
+        return send_once
+
     async def _send_retrying(
         self,
         method: str,
@@ -459,7 +502,12 @@ class MaiuClient:
         if limiter is None or self._state is not _State.OPENED:
             self._check_open()  # raises: not open (any more)
             raise AssertionError("unreachable")  # pragma: no cover
-        sent = await limiter.acquire()
+        # A free slot is taken without a coroutine (one per request
+        # counts in a bulk job).
+        take = self._acquire_nowait
+        sent = take() if take is not None else None
+        if sent is None:
+            sent = await limiter.acquire()
         mark = _SEND_MARK.get()
         if mark is not None:
             mark.sent = True

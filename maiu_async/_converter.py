@@ -15,13 +15,22 @@ Strictly private.
 
 from __future__ import annotations
 
+import functools
 import json
 import json.encoder
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from types import NoneType, UnionType
-from typing import Any, NewType, TypeVar, Union, get_args, get_origin
+from typing import (
+    Any,
+    NewType,
+    TypeVar,
+    Union,
+    cast,
+    get_args,
+    get_origin,
+)
 
 import attrs
 import cattrs
@@ -43,6 +52,7 @@ __all__ = [
     "encode_body",
     "make_converter",
     "structure",
+    "structure_fn",
     "to_camel",
 ]
 
@@ -251,6 +261,24 @@ def structure(data: Any, cls: type[T]) -> T:  # noqa: ANN401 -- any JSON
         # Both converters hold the same rules, so this raises the same
         # failure, with a path for every field that did not fit.
         return CONVERTER.structure(data, cls)
+
+
+def structure_fn(cls: type[T]) -> Callable[[Any], T]:
+    """
+    Return a function doing what ``structure(data, cls)`` does.
+
+    Looked up once, for a caller structuring many answers as one class:
+    `AssetId` reads `asset_id` directly.
+
+    Strictly private.
+    """
+    if cls is AssetId:
+        return cast("Callable[[Any], T]", asset_id)
+    return functools.partial(_structure_as, cls)
+
+
+def _structure_as(cls: type[T], data: Any) -> T:  # noqa: ANN401 -- JSON
+    return structure(data, cls)
 
 
 def asset_id(result: Any) -> AssetId:  # noqa: ANN401 -- any JSON

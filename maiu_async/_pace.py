@@ -20,6 +20,8 @@ MIN_SAMPLE = 8
 #: limit: over a shorter span, answers bunched by the network or a busy
 #: loop misstate it by several per cent.
 MEASURE = 1.0
+#: Sums of intervals drift by rounding: a nanosecond is no wait.
+_NO_WAIT = 1e-9
 
 
 class Epoch:
@@ -140,13 +142,16 @@ class Bucket:
         self._interval = 1.0 / rate
         self._slack = (_capacity(rate) - 1.0) * self._interval
 
+    def free(self, now: float) -> bool:
+        """Whether the next slot may be taken at *now* without waiting."""
+        return max(self._free_at, now) - self._slack - now <= _NO_WAIT
+
     def reserve(self, now: float) -> float:
         """Take the next slot; return the seconds to wait for it."""
         due = max(self._free_at, now)
         self._free_at = due + self._interval
         wait = due - self._slack - now
-        # Sums of intervals drift by rounding: a nanosecond is no wait.
-        return wait if wait > 1e-9 else 0.0
+        return wait if wait > _NO_WAIT else 0.0
 
 
 def _capacity(rate: float) -> float:

@@ -60,6 +60,11 @@ class Limiter(Protocol):
     """
     What paces a client's requests; `AdaptiveLimiter` is the default.
 
+    A limiter may also have an ``acquire_nowait()`` method returning the
+    send time if a request may go at once, else ``None`` having taken
+    nothing (as `AdaptiveLimiter.acquire_nowait`): the client then tries
+    it before awaiting `acquire`.
+
     .. versionadded:: 26.1.0
     """
 
@@ -261,19 +266,36 @@ class AdaptiveLimiter:
         while self._paused_until > now:
             await _sleep(self._paused_until - now)
             now = self._now()
-        win_start = self._win_start
-        if win_start is None or now - win_start >= _WINDOW:
-            self._roll(now)
-            self._epoch_at(now)
-        self._win_count += 1
-        probe = self._probe
-        if probe is not None and now - probe.last >= _REGROW:
-            self._grow(probe, now)
+        self._count(now)
         if self._bucket is not None:
             wait = self._bucket.reserve(now)
             if wait > 0:
                 await _sleep(wait)
                 return now + wait
+        return now
+
+    def acquire_nowait(self) -> float | None:
+        """
+        Let a request go at once if it need not wait.
+
+        Returns:
+            Its send time, as `acquire` returns it; ``None`` if it would
+            have to wait (then nothing was taken: call `acquire`).
+
+        .. versionadded:: 26.1.0
+
+        """
+        now = self._now()
+        if self._paused_until > now:
+            return None
+        bucket = self._bucket
+        # Checked before `_count` may grow the rate: growing never
+        # lowers it, so a free slot stays free.
+        if bucket is not None and not bucket.free(now):
+            return None
+        self._count(now)
+        if bucket is not None:
+            bucket.reserve(now)
         return now
 
     def throttled(
@@ -419,6 +441,17 @@ class AdaptiveLimiter:
             self._set_rate(rate)
             if rate == ceiling:
                 _log.info("rate back at its ceiling, %.1f requests/s", ceiling)
+
+    def _count(self, now: float) -> None:
+        # One acquisition at *now*: the throughput window, the probe.
+        win_start = self._win_start
+        if win_start is None or now - win_start >= _WINDOW:
+            self._roll(now)
+            self._epoch_at(now)
+        self._win_count += 1
+        probe = self._probe
+        if probe is not None and now - probe.last >= _REGROW:
+            self._grow(probe, now)
 
     def _roll(self, now: float) -> None:
         self._prev_start = self._win_start

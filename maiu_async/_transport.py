@@ -177,7 +177,7 @@ def raw_response(
         status,
         body,
         headers.get("retry-after"),
-        _first(headers, REQUEST_ID_HEADERS),
+        _request_id(headers),
         headers.get("date"),
     )
 
@@ -259,6 +259,7 @@ class AiohttpTransport:
 
     __slots__ = (
         "_budget",
+        "_caps",
         "_limits",
         "_session",
         "_timeouts",
@@ -283,6 +284,11 @@ class AiohttpTransport:
             )
         self._timeouts = timeouts or Timeouts()
         self._limits = limits or ConnectionLimits()
+        # The answer cap by method, looked up per request.
+        self._caps = {
+            method: self._limits.answer_limit(method)
+            for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+        }
         self._verify = verify_tls
         self._user_agent = user_agent or default_user_agent()
         self._session: aiohttp.ClientSession | None = None
@@ -363,7 +369,9 @@ class AiohttpTransport:
                 headers=headers,
                 allow_redirects=False,
             ) as resp:
-                cap = self._limits.answer_limit(method)
+                cap = self._caps.get(method)
+                if cap is None:
+                    cap = self._limits.answer_limit(method)
                 length = resp.content_length
                 # Content-Length counts the bytes on the wire; a
                 # compressed body is counted as it is decompressed
@@ -383,7 +391,14 @@ class AiohttpTransport:
                         payload = await resp.read()
                 finally:
                     budget.give(amount)
-                return raw_response(resp.status, payload, resp.headers)
+                got = resp.headers
+                return RawResponse(
+                    resp.status,
+                    payload,
+                    got.get("retry-after"),
+                    _request_id(got),
+                    got.get("date"),
+                )
         except (TimeoutError, aiohttp.ClientError) as exc:
             # Not chained: aiohttp's error keeps the request's headers,
             # signature included, in its args (`RequestInfo`) and in its
@@ -448,12 +463,10 @@ def _url(url: str) -> yarl.URL:
     return yarl.URL(url, encoded=True)
 
 
-def _first(headers: Mapping[str, str], names: tuple[str, ...]) -> str | None:
-    for name in names:
-        value = headers.get(name)
-        if value is not None:
-            return value
-    return None
+def _request_id(headers: Mapping[str, str]) -> str | None:
+    # The first of `REQUEST_ID_HEADERS` present.
+    value = headers.get("x-ncp-trace-id")
+    return headers.get("x-request-id") if value is None else value
 
 
 def map_exception(

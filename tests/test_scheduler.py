@@ -88,17 +88,22 @@ async def serve(
     *,
     offered: float,
     accepts,
+    nowait: bool = False,
 ) -> list[tuple[float, bool]]:
     """
     Send as fast as *offered* per second allows, paced by *limiter*.
 
     Each answer (``accepts()``: success, else 429 without Retry-After)
-    comes back at once.  Returns (time, accepted) per request.
+    comes back at once.  Returns (time, accepted) per request.  With
+    *nowait*, each request tries `AdaptiveLimiter.acquire_nowait` first,
+    as the client does.
     """
     end = clock.now + seconds
     log: list[tuple[float, bool]] = []
     while clock.now < end:
-        sent = await limiter.acquire()
+        sent = limiter.acquire_nowait() if nowait else None
+        if sent is None:
+            sent = await limiter.acquire()
         ok = accepts()
         log.append((clock.now, ok))
         if ok:
@@ -175,8 +180,15 @@ def test_wait_for_honours_retry_after(retry_after, expected):
         pytest.param(800.0, 1600.0, id="800-rate-twice-the-limit"),
     ],
 )
+@pytest.mark.parametrize(
+    "nowait",
+    [
+        pytest.param(False, id="acquire"),
+        pytest.param(True, id="acquire-nowait-first"),
+    ],
+)
 @pytest.mark.anyio
-async def test_finds_an_unknown_limit(clock, sleeps, limit, ceiling):
+async def test_finds_an_unknown_limit(clock, sleeps, limit, ceiling, nowait):
     """
     Against a token bucket the steady state is >= 0.95 R with <= 3% 429s.
 
@@ -188,7 +200,12 @@ async def test_finds_an_unknown_limit(clock, sleeps, limit, ceiling):
     start = clock.now
 
     log = await serve(
-        limiter, clock, 30, offered=10 * limit, accepts=server.accepts
+        limiter,
+        clock,
+        30,
+        offered=10 * limit,
+        accepts=server.accepts,
+        nowait=nowait,
     )
     accepted, refused = steady(log, start, 5, 25)
 
@@ -354,6 +371,54 @@ async def test_paced_requests_wait_their_turn(clock, sleeps):
     await limiter.acquire()
 
     assert [pytest.approx(0.1)] == sleeps
+
+
+@pytest.mark.anyio
+async def test_acquire_nowait_takes_only_a_free_slot(clock, sleeps):
+    """At 10/s the first request passes at once; the next is refused."""
+    limiter = AdaptiveLimiter(10)
+    start = clock.now
+
+    first = limiter.acquire_nowait()
+    refused = limiter.acquire_nowait()
+    clock.advance(0.1)
+    third = limiter.acquire_nowait()
+
+    assert (start, None, start + 0.1, []) == (first, refused, third, sleeps)
+
+
+@pytest.mark.anyio
+async def test_acquire_nowait_refusal_takes_no_slot(clock, sleeps):
+    """A refused request leaves the slot to the one that waits for it."""
+    limiter = AdaptiveLimiter(10)
+    await limiter.acquire()
+
+    assert limiter.acquire_nowait() is None
+    await limiter.acquire()
+
+    assert [pytest.approx(0.1)] == sleeps
+
+
+@pytest.mark.anyio
+async def test_acquire_nowait_refuses_while_paused(clock, sleeps):
+    """During a Retry-After pause every request must wait."""
+    limiter = AdaptiveLimiter(100)
+    await answer(limiter, ok=0, limited=50, retry_after=2.0)
+
+    refused = limiter.acquire_nowait()
+    clock.advance(2.0)
+
+    assert (None, clock.now) == (refused, limiter.acquire_nowait())
+
+
+@pytest.mark.anyio
+async def test_unpaced_acquire_nowait_always_passes(clock):
+    """Without a ceiling or pushback no request waits."""
+    limiter = AdaptiveLimiter()
+
+    got = [limiter.acquire_nowait() for _ in range(1000)]
+
+    assert [clock.now] * 1000 == got
 
 
 @pytest.mark.anyio

@@ -180,3 +180,45 @@ def test_signature_sensitive_to_every_part(part, data):
         )
 
     assert sign(base) != sign(changed)
+
+
+@given(
+    secret=st.text(
+        alphabet=st.characters(min_codepoint=33, max_codepoint=0x2FFF),
+        min_size=1,
+        max_size=100,
+    ),
+    path=text,
+)
+def test_signer_is_hmac_sha256_for_any_secret(secret, path):
+    """Keys shorter, as long as or longer than a block sign like hmac."""
+    signer = Signer(Credentials(AK, secret))
+
+    assert stdlib_signature(secret, f"POST {path}\n{TS}\n{AK}") == (
+        signer.signature("POST", path, TS)
+    )
+
+
+@pytest.mark.parametrize("size", [63, 64, 65, 200])
+def test_block_sized_secrets_sign_like_openssl(size):
+    """Secrets around SHA-256's 64-byte block sign like the reference."""
+    secret = ("k" * size)[:size]
+    signer = Signer(Credentials(AK, secret))
+
+    assert reference(secret, f"GET /x\n{TS}\n{AK}") == signer.signature(
+        "GET", "/x", TS
+    )
+
+
+def test_headers_of_one_millisecond_are_equal_and_separate():
+    """Requests signed in one millisecond carry equal, unshared headers."""
+    signer = Signer(Credentials(AK, SK))
+
+    first = signer.headers("POST", "/x", TS)
+    first["x-extra"] = "changed by a caller"
+    second = signer.headers("POST", "/x", TS)
+    other = signer.headers("POST", "/y", TS)
+
+    assert reference(SK, f"POST /x\n{TS}\n{AK}") == second[HEADER_SIGNATURE]
+    assert "x-extra" not in second
+    assert reference(SK, f"POST /y\n{TS}\n{AK}") == other[HEADER_SIGNATURE]

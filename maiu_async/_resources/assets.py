@@ -27,6 +27,9 @@ from ._base import Resource, iterate_pages
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable
 
+    from .._client import MaiuClient
+    from .._urls import ApiPaths
+
 
 __all__ = ["AssetsResource"]
 
@@ -36,7 +39,14 @@ class AssetsResource(Resource):
     Register, list, move and delete media assets (``client.assets``).
     """
 
-    __slots__ = ()
+    # The bulk engine's requests take the client's one-attempt path
+    # (`MaiuClient._sender`), which builds once what `request` builds per
+    # call: the one method besides `request` a resource touches.
+    __slots__ = ("_sender",)
+
+    def __init__(self, client: MaiuClient, paths: ApiPaths) -> None:
+        super().__init__(client, paths)
+        self._sender = client._sender  # noqa: SLF001 -- ours
 
     async def register(
         self,
@@ -111,16 +121,11 @@ class AssetsResource(Resource):
             check_workspace_ref(workspace), check_id("project_id", project_id)
         )
         bucket = check_bucket_name(bucket_name)
-        request = self._request
+        send = self._sender("POST", path, AssetId)
 
-        async def register_key(key: str) -> int:
-            return await request(
-                "POST",
-                path,
-                AssetId,
-                payload={"key": key, "bucketName": bucket},
-                retry=None,
-            )
+        def register_key(key: str) -> Awaitable[int]:
+            # The coroutine of `send`, not one more around it.
+            return send({"key": key, "bucketName": bucket})
 
         return register_key
 

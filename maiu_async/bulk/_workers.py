@@ -58,6 +58,7 @@ from ._report import OutcomeStatus, RetryScheduled, clip
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
+    from .._client import SendMark
     from ._pipeline import Pipeline
 
 
@@ -86,6 +87,10 @@ async def work(pipe: Pipeline) -> None:
     send = pipe.client.assets._key_registrar(  # noqa: SLF001 -- ours
         target.workspace, target.project_id, target.bucket
     )
+    # One mark per worker (each is its own task): in flight means past
+    # the client's limiter, and a key cancelled while waiting there never
+    # left the client.
+    sends = watch_sends()
     while True:
         try:
             item = recv.receive_nowait()
@@ -106,11 +111,14 @@ async def work(pipe: Pipeline) -> None:
         if pipe.stopping:
             pipe.abandon(item)
             continue
-        await _register(pipe, item, send)
+        await _register(pipe, item, send, sends)
 
 
 async def _register(
-    pipe: Pipeline, item: str | Pending, send: Callable[[str], Awaitable[int]]
+    pipe: Pipeline,
+    item: str | Pending,
+    send: Callable[[str], Awaitable[int]],
+    sends: SendMark,
 ) -> None:
     # The hot path: a plain key, registered at the first attempt.
     if isinstance(item, str):
@@ -128,9 +136,6 @@ async def _register(
     pacer = pipe.pacer
     tally = pipe.tally
     in_flight = False
-    # In flight means past the client's limiter: a key cancelled while
-    # waiting there never left the client.
-    sends = watch_sends()
     try:
         while True:
             if pacer is not None:
