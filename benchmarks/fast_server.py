@@ -2,8 +2,12 @@
 A minimal fast HTTP/1.1 server answering the register-asset response.
 
 An asyncio protocol (uvloop when installed), keep-alive, pipelining-safe,
-no routing and no signature checks: it exists to measure the client, so
-it must never be the bottleneck.  Run it in its own process:
+no signature checks: it exists to measure the client, so it must never
+be the bottleneck.  Its only routing is by method: a POST gets the
+register answer; a GET gets what a job reads before its first key (the
+project for the preflight, an empty page of assets for the watermark),
+as the API would answer them, so that a job starts as it does against
+the service.  Run it in its own process:
 
     python benchmarks/fast_server.py --port 0 [--latency SECONDS]
 
@@ -34,6 +38,17 @@ BODY = (
     b'{"code":"0","message":"success","result":{"assetId":%d,'
     b'"createUserName":"bench","createdTime":"2025-04-23T16:49:23.885456721",'
     b'"updateUserName":"bench","updatedTime":"2025-04-23T16:49:23.885456721"}}'
+)
+
+PROJECT_BODY = (
+    b'{"code":"0","message":"success","result":{"projectId":1,'
+    b'"name":"bench","isBaseProject":false,"createdUserName":"bench",'
+    b'"createdTime":"2025-04-23T16:49:23.885456721",'
+    b'"updatedUserName":"bench","updatedTime":"2025-04-23T16:49:23.885456721"}}'
+)
+EMPTY_PAGE_BODY = (
+    b'{"code":"0","message":"success","result":{"content":[],'
+    b'"totalCount":0,"totalPage":0,"pageNo":1,"pageSize":1000}}'
 )
 
 
@@ -104,8 +119,12 @@ class Protocol(asyncio.Protocol):
             if Protocol.bucket is not None and not Protocol.bucket.take():
                 out.append(LIMITED % len(LIMITED_BODY) + LIMITED_BODY)
                 continue
-            Protocol.counter += 1
-            body = BODY % Protocol.counter
+            if head.startswith(b"GET "):
+                path = head[4 : head.find(b" ", 4)]
+                body = EMPTY_PAGE_BODY if b"/assets" in path else PROJECT_BODY
+            else:
+                Protocol.counter += 1
+                body = BODY % Protocol.counter
             out.append(HEAD % len(body) + body)
         if out and self.transport is not None:
             if Protocol.latency:
