@@ -37,7 +37,7 @@ typecheck: $(STAMP)
 # Dask workers): it keeps bytecode caches even where the environment
 # turns them off (PYTHONDONTWRITEBYTECODE), so that each process after
 # the first reads the package compiled instead of compiling it again.
-TEST_WORKERS ?= 4
+TEST_WORKERS ?= 3
 
 test: lint typecheck
 	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
