@@ -112,6 +112,18 @@ _SEND_MARK: ContextVar[SendMark | None] = ContextVar(
 )
 
 
+def _misfit(
+    model: object, exc: Exception, method: str, url: str
+) -> ResponseDecodeError:
+    # An answer that does not fit *model*: the paths that failed.
+    name = getattr(model, "__name__", str(model))
+    return ResponseDecodeError(
+        f"answer does not fit {name}: {decode_error_paths(exc)}",
+        method=method,
+        url=url,
+    )
+
+
 def watch_sends() -> SendMark:
     """
     Return a mark this task's requests set as they reach the transport.
@@ -423,12 +435,7 @@ class MaiuClient:
         try:
             return structure(select(envelope), model)
         except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
-            name = getattr(model, "__name__", str(model))
-            raise ResponseDecodeError(
-                f"answer does not fit {name}: {decode_error_paths(exc)}",
-                method=method,
-                url=url,
-            ) from exc
+            raise _misfit(model, exc, method, url) from exc
 
     def _sender(
         self, method: str, path: str, model: type[T]
@@ -448,7 +455,6 @@ class MaiuClient:
         url = self._base + path
         send = self._send
         decode = structure_fn(model)
-        name = getattr(model, "__name__", str(model))
 
         async def send_once(payload: dict[str, Any]) -> T:
             envelope = await send(
@@ -457,11 +463,7 @@ class MaiuClient:
             try:
                 return decode(envelope.get("result"))
             except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
-                raise ResponseDecodeError(
-                    f"answer does not fit {name}: {decode_error_paths(exc)}",
-                    method=method,
-                    url=url,
-                ) from exc
+                raise _misfit(model, exc, method, url) from exc
 
         return send_once
 

@@ -391,14 +391,7 @@ class AiohttpTransport:
                         payload = await resp.read()
                 finally:
                     budget.give(amount)
-                got = resp.headers
-                return RawResponse(
-                    resp.status,
-                    payload,
-                    got.get("retry-after"),
-                    _request_id(got),
-                    got.get("date"),
-                )
+                return raw_response(resp.status, payload, resp.headers)
         except (TimeoutError, aiohttp.ClientError) as exc:
             # Not chained: aiohttp's error keeps the request's headers,
             # signature included, in its args (`RequestInfo`) and in its
@@ -463,10 +456,13 @@ def _url(url: str) -> yarl.URL:
     return yarl.URL(url, encoded=True)
 
 
+_TRACE_ID, _REQUEST_ID = REQUEST_ID_HEADERS
+
+
 def _request_id(headers: Mapping[str, str]) -> str | None:
     # The first of `REQUEST_ID_HEADERS` present.
-    value = headers.get("x-ncp-trace-id")
-    return headers.get("x-request-id") if value is None else value
+    value = headers.get(_TRACE_ID)
+    return headers.get(_REQUEST_ID) if value is None else value
 
 
 def map_exception(

@@ -143,11 +143,11 @@ class Outbox(Generic[T, J]):
         never reserved, which a rerun treats as new anyway.
         """
         self._tally.count(outcome)
-        journal = self.journal
-        if journal is None and self._stream is None:  # not `buffered`
+        if not self.buffered:
             self._admit.release()
             self._call_hook(outcome)
             return
+        journal = self.journal
         if journal is not None and journaled and not self._broken:
             journal.record(outcome)
         self._unacked.append(outcome)

@@ -110,16 +110,10 @@ class Marks:
         """
         Learn from a successful registration of *key*, sent at *mark*.
         """
-        # `learn` and `own`, inline: this runs once per key.
-        high = self.high
-        if high is None or asset_id > high:
-            self.high = asset_id
         if mark is not None and asset_id <= mark:
             self.grows = False
-        if self.names is not NameStyle.FULL:
-            self.owned.add(asset_id)
-            if "/" in key:
-                self.samples.append((asset_id, key))
+        self.learn(asset_id)
+        self.own(asset_id, key)
 
     def own(self, asset_id: int, key: str) -> None:
         """Note that *asset_id* is this job's asset for *key*."""
