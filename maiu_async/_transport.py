@@ -225,9 +225,13 @@ class AsyncTransport(Protocol):
         ...
 
 
+@functools.cache
 def default_user_agent() -> str:
     """
     The ``User-Agent`` the SDK sends: ``maiu-async/<version>``.
+
+    Read once per process: the package's metadata is found on disk, a
+    few milliseconds that every client built would pay again.
 
     Strictly private.
     """

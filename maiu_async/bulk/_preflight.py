@@ -6,7 +6,10 @@ and that the endpoint answers at all, so that a job that cannot succeed
 fails before it sends a single key (rather than after a full
 concurrency's worth of keys, each retried, each reported failed).  It is
 made when the first keys are about to be reserved, so an input with
-nothing to send sends nothing.
+nothing to send sends nothing.  A job that reconciles must also read its
+starting watermark before its first key (`_reconcile.watermark_ready`):
+that read goes at the same time, so the two cost one round trip, not
+two, and it is recorded in the journal only once the preflight passed.
 
 Only what settles the matter stops the job: the credentials refused, no
 such workspace or project, a ``Retry-After`` longer than the job waits,
@@ -19,7 +22,11 @@ Strictly private.
 
 from __future__ import annotations
 
+import functools
+
 from typing import TYPE_CHECKING, Final
+
+import anyio
 
 from .._retry import Verdict, verdict
 from ..exceptions import (
@@ -28,6 +35,7 @@ from ..exceptions import (
     RateLimited,
     TransportError,
 )
+from ._reconcile import watermark_ready
 from ._workers import too_long_wait
 
 
@@ -45,7 +53,29 @@ ATTEMPTS: Final = 3
 async def preflight(pipe: Pipeline) -> None:
     """
     Check the job's target; raise what means no key can succeed.
+
+    The starting watermark is read meanwhile, if the job needs it.
     """
+    marks = pipe.marks
+    if pipe.options.reconcile is None or marks.probing:
+        await _check(pipe)
+        return
+    passed = anyio.Event()
+    refused: Exception | None = None
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(functools.partial(watermark_ready, pipe, after=passed))
+        try:
+            await _check(pipe)
+        except Exception as exc:  # noqa: BLE001 -- raised below, unwrapped
+            refused = exc
+            tg.cancel_scope.cancel()
+        else:
+            passed.set()
+    if refused is not None:
+        raise refused
+
+
+async def _check(pipe: Pipeline) -> None:
     target = pipe.target
     attempt = 0
     while not pipe.stopping:

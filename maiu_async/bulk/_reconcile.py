@@ -46,13 +46,15 @@ import attrs
 from .. import limits
 from .._retry import RetryPolicy
 from .._transport import Timeouts
-from ..exceptions import MaiuError
+from ..exceptions import JournalError, MaiuError
 from ._tail import read_since
 from ._watermark import NameStyle, base_name
 
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+    import anyio
 
     from ..models import AssetPage
     from ._pipeline import Pending, Pipeline
@@ -139,13 +141,18 @@ def _lister(
     return page
 
 
-async def watermark_ready(pipe: Pipeline) -> None:
+async def watermark_ready(
+    pipe: Pipeline, *, after: anyio.Event | None = None
+) -> None:
     """
     Return once the job's starting watermark is known, or cannot be.
 
-    The first worker with a key to send reads it (the list's first and
+    The first task with a key to send reads it (the list's first and
     last pages when it is ordered, else a full pass; unknown if that is
-    incomplete) and records it in the journal; the others wait.  A job
+    incomplete) and records it in the journal; the others wait.  That
+    task is the preflight's (`_preflight`), which reads it alongside its
+    own request and passes *after*: the watermark is recorded only once
+    that is set, so a job its preflight refuses writes nothing.  A job
     that sends nothing reads nothing.  If the read fails, the watermark
     is learnt from the first answers instead, and keys sent before that
     are looked for in the whole project.
@@ -165,12 +172,17 @@ async def watermark_ready(pipe: Pipeline) -> None:
                     _lister(pipe, policy, paced=False), sys.maxsize
                 )
             except MaiuError:
-                return
-            if listing.complete:
+                listing = None
+            if listing is not None and listing.complete:
                 marks.learn(listing.highest or 0)
+        if after is not None:
+            await after.wait()
         journal = pipe.outbox.journal
         if journal is not None and marks.high is not None:
-            await journal.mark(marks.high)
+            try:
+                await journal.mark(marks.high)
+            except JournalError as exc:
+                pipe.outbox.broken(exc)
     finally:
         marks.ready.set()
 
