@@ -248,8 +248,12 @@ def _describe_char(char: str) -> str:
 
 def _odd_key_reason(value: str) -> str | None:
     # What a line that cannot be the key the user meant looks like, or
-    # None.  Each reason says what was found and where.
-    odd = _CONTROL.search(value) or _INVISIBLE.search(value)
+    # None.  Each reason says what was found and where.  Every pattern
+    # runs only past a cheap test that anything it matches passes (a
+    # bulk job checks every key: almost all are plain).
+    odd = None
+    if not value.isprintable():  # controls, U+FEFF, U+2028, U+2029 are not
+        odd = _CONTROL.search(value) or _INVISIBLE.search(value)
     if odd is not None:
         where = odd.start()
         hint = _CHAR_HINTS.get(odd.group(), "")
@@ -257,7 +261,7 @@ def _odd_key_reason(value: str) -> str | None:
             f"contains {_describe_char(odd.group())} at character "
             f"{where + 1}{hint}"
         )
-    url = _URL.fullmatch(value)
+    url = _URL.fullmatch(value) if "://" in value else None
     if url is not None:
         scheme, host, rest = url.groups()
         if scheme.lower() == "s3":
@@ -266,7 +270,13 @@ def _odd_key_reason(value: str) -> str | None:
                 f"and the bucket {echo(host)} separately"
             )
         return f"is a {scheme} URL, not an Object Storage key"
-    listed = _S3_LS_OBJECT.fullmatch(value) or _S3_LS_FOLDER.fullmatch(value)
+    first = value[0]
+    listed = None
+    # Both listings start with optional spaces, then a digit or "PRE".
+    if first.isspace() or first.isdigit() or first == "P":
+        listed = _S3_LS_OBJECT.fullmatch(value) or _S3_LS_FOLDER.fullmatch(
+            value
+        )
     if listed is not None:
         return (
             "looks like a line of `aws s3 ls` output; the key in it is "
@@ -308,7 +318,9 @@ def check_asset_key(key: object) -> str:
     # scanned (a character is at least one byte).
     most = limits.OBJECT_KEY_MAX_BYTES
     huge = len(value) > most
-    size = len(value) if huge else len(value.encode("utf-8"))
+    # An ASCII string's length is its size in bytes; no copy to count.
+    plain = huge or value.isascii()
+    size = len(value) if plain else len(value.encode("utf-8"))
     if size > most:
         raise ValidationError(
             field="key",

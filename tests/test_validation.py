@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
-from maiu_async import ValidationError, limits
+from maiu_async import ValidationError, _validation, limits
 from maiu_async._validation import (
     check_asset_key,
     check_bucket_name,
@@ -144,6 +144,47 @@ def test_key_limit_is_in_bytes():
     assert key == check_asset_key(key)
     assert len(key.encode()) == limits.OBJECT_KEY_MAX_BYTES
     refused(check_asset_key, "가" + key)
+
+
+def _odd_by_every_pattern(value: str) -> bool:
+    # The key reasons' patterns, each tried on the whole key: what
+    # `_odd_key_reason` finds without its cheap pre-tests.
+    v = _validation
+    return bool(
+        v._CONTROL.search(value)
+        or v._INVISIBLE.search(value)
+        or v._URL.fullmatch(value)
+        or v._S3_LS_OBJECT.fullmatch(value)
+        or v._S3_LS_FOLDER.fullmatch(value)
+        or value[0].isspace()
+        or value[-1].isspace()
+    )
+
+
+#: Characters near each pre-test's edge: controls that are spaces too
+#: (U+0085), spaces that are not controls, digits that are not ASCII,
+#: the pieces of a URL and of `aws s3 ls` lines.
+_EDGES = " \t\x85\u3000\u00a0\u2028\u2029\ufeff\x00\x7f\x9f:/s3PRE0-9\u0663a."
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from(_EDGES) | st.characters(),
+        min_size=1,
+        max_size=40,
+    )
+)
+@example("2024-05-01 09:30:12   10485760 videos/a.mp4")
+@example("\u0662\u0660\u0662\u0664-05-01 09:30:12 1 a.mp4")
+@example("\x85PRE videos/")
+@example("PRE videos/")
+@example("                           PRE videos/")
+@example("s3://bucket/videos/a.mp4")
+@example("videos/a\u2028.mp4")
+def test_key_pretests_change_no_answer(value):
+    """A key is odd exactly when one of the reasons' patterns matches it."""
+    found = _validation._odd_key_reason(value)
+    assert (found is not None) == _odd_by_every_pattern(value)
 
 
 @pytest.mark.parametrize("bucket", ["", "  ", "a/b", "a\nb"])
