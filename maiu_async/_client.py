@@ -439,13 +439,14 @@ class MaiuClient:
 
     def _sender(
         self, method: str, path: str, model: type[T]
-    ) -> Callable[[dict[str, Any]], Awaitable[T]]:
+    ) -> Callable[[bytes], Awaitable[T]]:
         """
-        Return a function sending one *method* to *path* with a payload.
+        Return a function sending one *method* to *path* with a body.
 
-        What `request` does with ``retry=None`` and the payload's
+        What `request` does with ``retry=None`` and the answer's
         ``result`` structured as *model*, with the path checked and the
-        URL built once, not per call: for the bulk engine, which sends
+        URL built once, not per call, and the body encoded by the caller
+        (`_converter.key_body`): for the bulk engine, which sends
         thousands of requests to one path.
 
         Strictly private.
@@ -456,10 +457,8 @@ class MaiuClient:
         send = self._send
         decode = structure_fn(model)
 
-        async def send_once(payload: dict[str, Any]) -> T:
-            envelope = await send(
-                method, path, url, encode_body(payload), None
-            )
+        async def send_once(body: bytes) -> T:
+            envelope = await send(method, path, url, body, None)
             try:
                 return decode(envelope.get("result"))
             except (cattrs.BaseValidationError, ValueError, TypeError) as exc:

@@ -50,6 +50,7 @@ __all__ = [
     "asset_id",
     "decode_error_paths",
     "encode_body",
+    "key_body",
     "make_converter",
     "structure",
     "structure_fn",
@@ -314,6 +315,26 @@ def encode_body(payload: Mapping[str, Any]) -> bytes:
         except RecursionError:
             pass
     return _ENCODER.encode(payload).encode()
+
+
+def key_body(bucket_name: str) -> Callable[[str], bytes]:
+    """
+    Return a function encoding a register body for *bucket_name*.
+
+    ``key_body(b)(k) == encode_body({"key": k, "bucketName": b})``, byte
+    for byte, without a dict and an encoder pass per key: for the bulk
+    engine, which sends one per key.
+
+    Strictly private.
+    """
+    quote = json.encoder.encode_basestring
+    head = '{"key":'
+    tail = ',"bucketName":' + quote(bucket_name) + "}"
+
+    def encode(key: str) -> bytes:
+        return (head + quote(key) + tail).encode()
+
+    return encode
 
 
 def decode_error_paths(exc: BaseException) -> str:

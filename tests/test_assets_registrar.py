@@ -7,10 +7,17 @@ from __future__ import annotations
 import cattrs
 import pytest
 
+from hypothesis import example, given
+from hypothesis import strategies as st
 from testkeys import ACCESS_KEY, SECRET_KEY
 
 from maiu_async import MaiuClient, ResponseDecodeError, ValidationError
-from maiu_async._converter import asset_id, decode_error_paths
+from maiu_async._converter import (
+    asset_id,
+    decode_error_paths,
+    encode_body,
+    key_body,
+)
 from maiu_async.testing import MockTransport, Request, Response, success
 
 
@@ -53,6 +60,20 @@ async def test_registrar_posts_the_key_and_returns_the_id():
             {"key": "videos/a.mp4", "bucketName": "media"},
         )
     ] == [(r.method, r.path, r.json()) for r in sent]
+
+
+@given(key=st.text(), bucket=st.text())
+@example(key='a"b\\c\n\u2028', bucket="\x00")
+@example(key="\ud800", bucket="b")  # a lone surrogate: refused alike
+def test_key_body_is_the_encoded_payload(key, bucket):
+    """The registrar's body is the payload's encoding, byte for byte."""
+    try:
+        expected = encode_body({"key": key, "bucketName": bucket})
+    except UnicodeEncodeError:
+        with pytest.raises(UnicodeEncodeError):
+            key_body(bucket)(key)
+        return
+    assert expected == key_body(bucket)(key)
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from .. import limits
-from .._converter import AssetId
+from .._converter import AssetId, key_body
 from .._types import USE_CLIENT_DEFAULT, RetryArg
 from .._validation import (
     check_asset_key,
@@ -120,12 +120,12 @@ class AssetsResource(Resource):
         path = self._paths.asset_import(
             check_workspace_ref(workspace), check_id("project_id", project_id)
         )
-        bucket = check_bucket_name(bucket_name)
+        body = key_body(check_bucket_name(bucket_name))
         send = self._sender("POST", path, AssetId)
 
         def register_key(key: str) -> Awaitable[int]:
             # The coroutine of `send`, not one more around it.
-            return send({"key": key, "bucketName": bucket})
+            return send(body(key))
 
         return register_key
 
