@@ -283,7 +283,7 @@ def main() -> None:
     if "ceiling" in only:
         lines += ceiling(2000 if q else 20000, 64, 1 if q else 3)
     if "latency" in only:
-        lines += latency_bound(1000 if q else 8000, 200, 0.05, 1 if q else 5)
+        lines += latency_bound(1000 if q else 20000, 200, 0.05, 1 if q else 5)
     if "discovery" in only:
         if q:
             lines += discovery([200], 8, (3, 8))
