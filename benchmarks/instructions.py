@@ -58,7 +58,13 @@ def stub(parts: set[str]) -> None:
     if "signing" in parts:
         from maiu_async._signing import Signer  # noqa: PLC0415
 
-        fixed = {"x-ncp-apigw-signature-v2": "s", "x-ncp-iam-access-key": "a"}
+        # The same four headers, constant: aiohttp's work on them stays.
+        fixed = {
+            "x-ncp-apigw-timestamp": "1700000000000",
+            "x-ncp-iam-access-key": "a",
+            "x-ncp-apigw-signature-v2": "s" * 44,
+            "Content-Type": "application/json",
+        }
         Signer.headers = lambda *_, **__: dict(fixed)  # type: ignore[method-assign]
     if "answer" in parts:
         from maiu_async import _client  # noqa: PLC0415
@@ -66,10 +72,10 @@ def stub(parts: set[str]) -> None:
         envelope = {"code": "0", "result": {"assetId": 5}}
         _client.read_answer = lambda *_: envelope  # type: ignore[assignment]
     if "body" in parts:
-        from maiu_async import _client  # noqa: PLC0415
+        from maiu_async._resources import assets  # noqa: PLC0415
 
         body = b'{"key":"videos/clip-0000001.mp4","bucketName":"b"}'
-        _client.encode_body = lambda _: body
+        assets.key_body = lambda _: lambda _: body  # type: ignore[assignment]
     if "limiter" in parts:
         from maiu_async._scheduler import AdaptiveLimiter  # noqa: PLC0415
 
