@@ -16,9 +16,10 @@ from __future__ import annotations
 import os
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import anyio
+import attrs
 import pytest
 
 from aiohttp import web
@@ -26,12 +27,18 @@ from bulk_support import BUCKET, WORKSPACE, keys_for, serve_emulator
 from testkeys import ACCESS_KEY, SECRET_KEY
 
 from maiu_async import MaiuClient
-from maiu_async.bulk import OutcomeStatus, register_many, report_of
+from maiu_async.bulk import (
+    BulkReport,
+    Outcome,
+    OutcomeStatus,
+    register_many,
+    report_of,
+)
 from maiu_async.exceptions import JournalError, NotFound
 
 
 if TYPE_CHECKING:
-    from aiohttp.typedefs import Handler
+    from aiohttp.typedefs import Handler, Middleware
 
 
 pytestmark = pytest.mark.anyio
@@ -48,10 +55,47 @@ def _is_project(request: web.Request) -> bool:
     return request.method == "GET" and not request.path.endswith("/assets")
 
 
-def _client(url: str) -> MaiuClient:
-    return MaiuClient(
-        access_key=ACCESS_KEY, secret_key=SECRET_KEY, endpoint=url
-    )
+@attrs.frozen
+class Ran:
+    """A job run behind a middleware: its report or error, and more."""
+
+    result: BulkReport | Exception
+    created: int
+    old_id: int
+
+
+async def _run(middleware: Middleware, journal: Path, **options: Any) -> Ran:
+    # A project holding one asset (the watermark to read), a journal,
+    # and register_many's *options*; what it raised is returned.
+    async with serve_emulator(middleware) as served:
+        served.state.add_workspace(WORKSPACE, BUCKET)
+        project = served.state.add_project(WORKSPACE, "p")
+        old = served.state.add_asset(
+            WORKSPACE, project.project_id, "old.mp4", BUCKET
+        )
+        async with MaiuClient(
+            access_key=ACCESS_KEY, secret_key=SECRET_KEY, endpoint=served.url
+        ) as client:
+            result: BulkReport | Exception
+            with anyio.fail_after(HANG_GUARD):
+                try:
+                    result = await register_many(
+                        client,
+                        WORKSPACE,
+                        project.project_id,
+                        bucket_name=BUCKET,
+                        journal=journal,
+                        **options,
+                    )
+                except Exception as exc:  # noqa: BLE001 -- the test checks
+                    result = exc
+        return Ran(result, served.stats.assets_created, old.asset_id)
+
+
+def _marks(journal: Path) -> list[str]:
+    return [
+        line for line in journal.read_text().splitlines() if line[:2] == "W\t"
+    ]
 
 
 async def test_the_two_reads_are_in_flight_together(tmp_path):
@@ -72,31 +116,12 @@ async def test_the_two_reads_are_in_flight_together(tmp_path):
             await both.wait()
         return await handler(request)
 
-    keys = keys_for(5)
-    journal = tmp_path / "job.journal"
-    async with serve_emulator(barrier) as served:
-        served.state.add_workspace(WORKSPACE, BUCKET)
-        project = served.state.add_project(WORKSPACE, "p")
-        old = served.state.add_asset(
-            WORKSPACE, project.project_id, "old.mp4", BUCKET
-        )
-        async with _client(served.url) as client:
-            with anyio.fail_after(HANG_GUARD):
-                report = await register_many(
-                    client,
-                    WORKSPACE,
-                    project.project_id,
-                    bucket_name=BUCKET,
-                    keys=keys,
-                    journal=journal,
-                )
+    ran = await _run(barrier, tmp_path / "job.journal", keys=keys_for(5))
 
     assert ["list", "project"] == sorted(arrived)
-    assert (5, 5) == (report.registered, served.stats.assets_created)
-    marks = [
-        line for line in journal.read_text().splitlines() if line[:2] == "W\t"
-    ]
-    assert [f"W\t{old.asset_id}"] == marks
+    assert isinstance(ran.result, BulkReport)
+    assert (5, 5) == (ran.result.registered, ran.created)
+    assert [f"W\t{ran.old_id}"] == _marks(tmp_path / "job.journal")
 
 
 async def test_a_refused_preflight_records_no_watermark(tmp_path):
@@ -122,36 +147,21 @@ async def test_a_refused_preflight_records_no_watermark(tmp_path):
             )
         return await handler(request)
 
-    journal = tmp_path / "job.journal"
-    outcomes = []
-    async with serve_emulator(refuse_project) as served:
-        served.state.add_workspace(WORKSPACE, BUCKET)
-        project = served.state.add_project(WORKSPACE, "p")
-        served.state.add_asset(
-            WORKSPACE, project.project_id, "old.mp4", BUCKET
-        )
-        async with _client(served.url) as client:
-            with (
-                anyio.fail_after(HANG_GUARD),
-                pytest.raises(NotFound) as raised,
-            ):
-                await register_many(
-                    client,
-                    WORKSPACE,
-                    project.project_id,
-                    bucket_name=BUCKET,
-                    keys=keys_for(3),
-                    journal=journal,
-                    on_result=outcomes.append,
-                )
-        created = served.stats.assets_created
+    outcomes: list[Outcome] = []
+    ran = await _run(
+        refuse_project,
+        tmp_path / "job.journal",
+        keys=keys_for(3),
+        on_result=outcomes.append,
+    )
 
     assert listed.is_set()
-    report = report_of(raised.value)
+    assert isinstance(ran.result, NotFound)
+    report = report_of(ran.result)
     assert report is not None
-    assert (0, 3) == (created, report.not_attempted)
+    assert (0, 3) == (ran.created, report.not_attempted)
     assert {OutcomeStatus.NOT_ATTEMPTED} == {o.status for o in outcomes}
-    assert "\nW\t" not in journal.read_text()
+    assert [] == _marks(tmp_path / "job.journal")
 
 
 def _fd_of(path: Path) -> int:
@@ -186,25 +196,11 @@ async def test_a_watermark_the_journal_cannot_take_fails_the_job(
                 os.close(readonly)
         return await handler(request)
 
-    async with serve_emulator(break_journal) as served:
-        served.state.add_workspace(WORKSPACE, BUCKET)
-        project = served.state.add_project(WORKSPACE, "p")
-        async with _client(served.url) as client:
-            with (
-                anyio.fail_after(HANG_GUARD),
-                pytest.raises(JournalError) as raised,
-            ):
-                await register_many(
-                    client,
-                    WORKSPACE,
-                    project.project_id,
-                    bucket_name=BUCKET,
-                    keys=keys_for(3),
-                    journal=journal,
-                    preflight=preflight,
-                )
-        created = served.stats.assets_created
+    ran = await _run(
+        break_journal, journal, keys=keys_for(3), preflight=preflight
+    )
 
-    assert "cannot write journal" in str(raised.value)
-    assert 0 == created
-    assert "\nW\t" not in journal.read_text()
+    assert isinstance(ran.result, JournalError)
+    assert "cannot write journal" in str(ran.result)
+    assert 0 == ran.created
+    assert [] == _marks(journal)
