@@ -44,6 +44,7 @@ from ._transport import (
     Timeouts,
 )
 from ._types import USE_CLIENT_DEFAULT, UseClientDefault
+from ._version import package_version as _package_version
 from .bulk import (
     BulkOptions,
     register_many,
@@ -221,7 +222,5 @@ _rewrite_module()
 
 def __getattr__(name: str) -> Any:  # noqa: ANN401 -- module __getattr__
     if name == "__version__":
-        from importlib.metadata import version  # noqa: PLC0415 -- lazy
-
-        return version("maiu-async")
+        return _package_version() or "unknown"
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -275,11 +275,7 @@ def structure_fn(cls: type[T]) -> Callable[[Any], T]:
     """
     if cls is AssetId:
         return cast("Callable[[Any], T]", asset_id)
-    return functools.partial(_structure_as, cls)
-
-
-def _structure_as(cls: type[T], data: Any) -> T:  # noqa: ANN401 -- JSON
-    return structure(data, cls)
+    return functools.partial(structure, cls=cls)
 
 
 def asset_id(result: Any) -> AssetId:  # noqa: ANN401 -- any JSON

@@ -144,12 +144,16 @@ class Bucket:
 
     def free(self, now: float) -> bool:
         """Whether the next slot may be taken at *now* without waiting."""
-        return max(self._free_at, now) - self._slack - now <= _NO_WAIT
+        return self._wait(max(self._free_at, now), now) == 0.0
 
     def reserve(self, now: float) -> float:
         """Take the next slot; return the seconds to wait for it."""
         due = max(self._free_at, now)
         self._free_at = due + self._interval
+        return self._wait(due, now)
+
+    def _wait(self, due: float, now: float) -> float:
+        # Seconds from *now* until a slot due at *due* may go.
         wait = due - self._slack - now
         return wait if wait > _NO_WAIT else 0.0
 

@@ -19,7 +19,6 @@ import functools
 import inspect
 import warnings
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Protocol
 
 import aiohttp
@@ -28,6 +27,7 @@ import yarl
 
 from . import limits
 from ._budget import ByteBudget
+from ._version import package_version
 from .exceptions import (
     ConnectError,
     ConnectionLost,
@@ -225,20 +225,14 @@ class AsyncTransport(Protocol):
         ...
 
 
-@functools.cache
 def default_user_agent() -> str:
     """
     The ``User-Agent`` the SDK sends: ``maiu-async/<version>``.
 
-    Read once per process: the package's metadata is found on disk, a
-    few milliseconds that every client built would pay again.
-
     Strictly private.
     """
-    try:
-        return f"maiu-async/{version('maiu-async')}"
-    except PackageNotFoundError:  # pragma: no cover -- run from a checkout
-        return "maiu-async"
+    installed = package_version()
+    return "maiu-async" if installed is None else f"maiu-async/{installed}"
 
 
 class AiohttpTransport:

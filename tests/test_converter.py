@@ -21,6 +21,7 @@ from maiu_async._converter import (
     decode_error_paths,
     encode_body,
     structure,
+    structure_fn,
     to_camel,
 )
 from maiu_async._resources.projects import _project_list_data
@@ -67,6 +68,15 @@ def test_seed_create_project():
         )
         == project
     )
+
+
+def test_structure_fn_is_structure_looked_up_once():
+    """A model's structuring function reads what `structure` reads."""
+    data = seed("create_project")["result"]
+
+    assert structure(data, Project) == structure_fn(Project)(data)
+    with pytest.raises(cattrs.BaseValidationError):
+        structure_fn(Project)({"projectId": "not a number"})
 
 
 def test_seed_edit_project():

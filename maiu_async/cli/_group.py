@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections.abc import MutableMapping
 from gettext import gettext
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Final
 
 import click
 
 from maiu_async.exceptions import MaiuError
 
+from .._version import package_version
 from ._errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, describe, one_line
 from ._keysfile import KeysFileError
 from ._options import (
@@ -152,10 +152,7 @@ class _LazyGroup(click.Group):
 
 
 def _version() -> str:
-    try:
-        return version("maiu-async")
-    except PackageNotFoundError:  # pragma: no cover -- run from a checkout
-        return "unknown"
+    return package_version() or "unknown"
 
 
 @click.group(
