@@ -179,10 +179,6 @@ def main() -> None:
         int(sys.argv[3]),
         int(sys.argv[4]),
     )
-    try:
-        import uvloop  # noqa: PLC0415, F401
-    except ImportError:
-        pass
     cpu0, t0 = cpu_seconds(), clock()
     latencies, done = asyncio.run(VARIANTS[variant](url, n, c))
     elapsed, cpu = clock() - t0, cpu_seconds() - cpu0

@@ -25,7 +25,7 @@ from _common import ACCESS_KEY, SECRET_KEY
 
 from maiu_async import MaiuClient, register_many
 from maiu_async._answers import read_answer
-from maiu_async._converter import AssetId, encode_body, structure
+from maiu_async._converter import AssetId, key_body, structure
 from maiu_async._credentials import Credentials
 from maiu_async._signing import Signer
 from maiu_async._transport import RawResponse
@@ -103,8 +103,10 @@ def main() -> None:
         # the last one (which requests in one millisecond share).
         signer.headers("POST", PATH, str(next(stamps)))
 
+    body = key_body("b")  # the job's template, made once per job
+
     def build() -> None:
-        encode_body({"key": "videos/clip-000123.mp4", "bucketName": "b"})
+        body("videos/clip-000123.mp4")
 
     def read() -> None:
         structure(read_answer(raw, "POST", PATH)["result"], AssetId)
