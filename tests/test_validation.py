@@ -187,6 +187,75 @@ def test_key_pretests_change_no_answer(value):
     assert (found is not None) == _odd_by_every_pattern(value)
 
 
+def _answer(check, value):
+    # What a key check says: the key, or the refusal's reason.
+    try:
+        return ("accepted", check(value))
+    except ValidationError as exc:
+        return ("refused", exc.reason)
+
+
+_PRINTABLE_ASCII = "".join(map(chr, range(0x20, 0x7F)))
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from(_PRINTABLE_ASCII + _EDGES + "\u212a\u017f")
+        | st.characters(),
+        max_size=30,
+    ),
+    st.sampled_from([*sorted(limits.SUPPORTED_EXTENSIONS), "txt", "", "mp4/"]),
+    st.sampled_from([str.lower, str.upper, str.title]),
+)
+@example("videos/clip-0000001", "mp4", str.lower)
+@example("s3://bucket/a", "mp4", str.lower)
+@example("a,10", "mp4", str.lower)
+@example("PRE videos/a", "mp4", str.upper)
+@example("\u212a", "mkv", str.lower)  # a Kelvin sign: "k" to IGNORECASE
+@example("", "", str.lower)
+@example("\u212a" * 1020, "mp4", str.lower)  # 1024 characters, 3064 bytes
+def test_plain_key_path_changes_no_answer(stem, ext, case):
+    """The fast path answers as every rule does: its accepts included."""
+    key = f"{stem}.{case(ext)}" if ext else stem
+    full = _answer(_validation._check_asset_key_fully, key)
+    assert _answer(check_asset_key, key) == full
+    if _validation._PLAIN_KEY.fullmatch(key):
+        assert full == ("accepted", key)
+
+
+@pytest.mark.parametrize(
+    ("key", "fast"),
+    [
+        ("videos/clip-0000001.mp4", True),
+        ("2024/01/a.JPEG", True),
+        ("a" * 1020 + ".mp4", True),
+        ("a" * 1021 + ".mp4", False),  # over the limit: refused in full
+        ("가.mp4", False),
+        ("\u212a.mkv", False),  # not ASCII, though IGNORECASE folds it
+        ("a b.mp4", False),
+        ("x:y.mp4", False),
+        ("a,b.mp4", False),
+        ("a.mp4/", False),
+    ],
+)
+def test_plain_key_path_takes_plain_keys(key, fast):
+    """Plain keys of any length up to the limit take the fast path."""
+    assert (
+        len(key) <= limits.OBJECT_KEY_MAX_BYTES
+        and _validation._PLAIN_KEY.fullmatch(key) is not None
+    ) is fast
+
+
+def test_plain_key_path_takes_only_exact_strings():
+    """A str subclass goes through every rule, and is returned as given."""
+
+    class Key(str):
+        __slots__ = ()
+
+    key = Key("videos/a.mp4")
+    assert check_asset_key(key) is key
+
+
 @pytest.mark.parametrize("bucket", ["", "  ", "a/b", "a\nb"])
 def test_bucket_names_refused(bucket):
     """Empty bucket names and ones with '/' are refused."""
