@@ -15,32 +15,36 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import statistics
 import sys
 import tempfile
 import time
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from _common import HERE, fast_server, run_worker
+
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 def ceiling(n: int, conc: int, rounds: int) -> list[str]:
     """
     Scenario 1: register_many vs the raw aiohttp loop (and others).
 
-    The variants run interleaved, *rounds* times each, and each reports
-    its best round: on a shared VM a run can lose 40% to a neighbour, and
-    the best round is the least disturbed one.
+    The variants run in rounds (`paired_rounds`); each is compared with
+    raw round by round.
     """
-    runs: dict[str, list[dict]] = {}
     with fast_server() as url:
-        for _ in range(rounds):
-            for variant in ("raw", "register_many", "gather"):
-                runs.setdefault(variant, []).append(
-                    run_worker(
-                        "ceiling_worker.py", variant, url, str(n), str(conc)
-                    )
-                )
+        runs = paired_rounds(
+            ("raw", "register_many", "gather"),
+            rounds,
+            lambda variant: run_worker(
+                "ceiling_worker.py", variant, url, str(n), str(conc)
+            ),
+        )
         # httpx is ~20x slower here: one round of a tenth of the
         # requests gives the same per-request figures in reasonable time.
         try:
@@ -54,7 +58,7 @@ def ceiling(n: int, conc: int, rounds: int) -> list[str]:
     return [
         (
             f"### 1. Client ceiling ({n} requests, concurrency {conc}, "
-            f"fast loopback server, best of {rounds} interleaved rounds)"
+            f"fast loopback server, {rounds} paired rounds)"
         ),
         "",
         *_table(runs),
@@ -71,24 +75,42 @@ def latency_bound(n: int, conc: int, lat: float, rounds: int) -> list[str]:
     costs no CPU, so the ratio shows whether the engine keeps *conc*
     requests in flight.
     """
-    runs: dict[str, list[dict]] = {}
     with fast_server("--latency", str(lat)) as url:
-        for _ in range(rounds):
-            for variant in ("raw", "default_client"):
-                runs.setdefault(variant, []).append(
-                    run_worker(
-                        "ceiling_worker.py", variant, url, str(n), str(conc)
-                    )
-                )
+        runs = paired_rounds(
+            ("raw", "default_client"),
+            rounds,
+            lambda variant: run_worker(
+                "ceiling_worker.py", variant, url, str(n), str(conc)
+            ),
+        )
     return [
         (
             f"### 2. Latency-bound ({n} requests, concurrency {conc}, "
-            f"{lat * 1000:.0f} ms per answer, best of {rounds} interleaved "
-            "rounds)"
+            f"{lat * 1000:.0f} ms per answer, {rounds} paired rounds)"
         ),
         "",
         *_table(runs, ideal=conc / lat),
     ]
+
+
+def paired_rounds(
+    variants: tuple[str, ...], rounds: int, run: Callable[[str], dict]
+) -> dict[str, list[dict]]:
+    """
+    Run every variant once per round, in the opposite order each round.
+
+    This machine's speed swings by 20 % and more from one run to the next
+    (see NOTES.md), so a variant is compared with the raw run of its own
+    round, seconds apart, not with raw's best round, and the order
+    alternates (raw first, then last) so that a drift within rounds
+    favours no variant.
+    """
+    runs: dict[str, list[dict]] = {name: [] for name in variants}
+    for i in range(rounds):
+        order = variants if i % 2 == 0 else variants[::-1]
+        for variant in order:
+            runs[variant].append(run(variant))
+    return runs
 
 
 def _table(runs: dict[str, list[dict]], ideal: float | None = None):
@@ -99,26 +121,29 @@ def _table(runs: dict[str, list[dict]], ideal: float | None = None):
     raw = best["raw"]["req_per_s"]
     out = [
         (
-            "| variant | req/s (best) | x raw | all rounds req/s | "
-            "all rounds x raw | p50 ms | p99 ms | CPU µs/req | "
-            "first request at ms |" + (" x ideal |" if ideal else "")
+            "| variant | x raw (median of rounds) | rounds x raw | "
+            "req/s (best) | best x best raw | all rounds req/s | p50 ms | "
+            "p99 ms | CPU µs/req | first request at ms |"
+            + (" x ideal |" if ideal else "")
         ),
-        "|---|---|---|---|---|---|---|---|---|" + ("---|" if ideal else ""),
+        "|---|---|---|---|---|---|---|---|---|---|"
+        + ("---|" if ideal else ""),
     ]
-    raws = [r["req_per_s"] for r in runs["raw"]]
+    raws = [r.get("req_per_s") or 0 for r in runs["raw"]]
     for name, r in best.items():
         if "error" in r:
-            out.append(f"| {name} | failed: {r['error']} | | | | | | | |")
+            out.append(f"| {name} | failed: {r['error']} | | | | | | | | |")
             continue
         every = [x.get("req_per_s") or 0 for x in runs[name]]
-        # Round i of a variant against round i of raw: the same minutes.
-        paired = ", ".join(
-            f"{x / y:.2f}" for x, y in zip(every, raws, strict=False)
-        )
+        # Round i of a variant against round i of raw: seconds apart.
+        paired = [x / y for x, y in zip(every, raws, strict=False) if y]
+        median = statistics.median(paired) if paired else float("nan")
         out.append(
-            f"| {name} | {r['req_per_s']} | {r['req_per_s'] / raw:.2f} | "
-            f"{', '.join(map(str, every))} | {paired} | {r['p50_ms']} | "
-            f"{r['p99_ms']} | {r['cpu_us_per_req']} | {r['first_ms']} |"
+            f"| {name} | **{median:.2f}** | "
+            f"{', '.join(f'{x:.2f}' for x in paired)} | {r['req_per_s']} | "
+            f"{r['req_per_s'] / raw:.2f} | {', '.join(map(str, every))} | "
+            f"{r['p50_ms']} | {r['p99_ms']} | {r['cpu_us_per_req']} | "
+            f"{r['first_ms']} |"
             + (f" {r['req_per_s'] / ideal:.2f} |" if ideal else "")
         )
     return [*out, ""]
@@ -281,9 +306,9 @@ def main() -> None:
         "",
     ]
     if "ceiling" in only:
-        lines += ceiling(2000 if q else 20000, 64, 1 if q else 3)
+        lines += ceiling(2000 if q else 20000, 64, 2 if q else 8)
     if "latency" in only:
-        lines += latency_bound(1000 if q else 20000, 200, 0.05, 1 if q else 5)
+        lines += latency_bound(1000 if q else 20000, 200, 0.05, 2 if q else 8)
     if "discovery" in only:
         if q:
             lines += discovery([200], 8, (3, 8))

@@ -23,7 +23,7 @@ import time
 
 from collections.abc import AsyncIterable
 from itertools import islice
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 import anyio
 import anyio.lowlevel
@@ -233,17 +233,18 @@ class Feeder:
                     await outbox.admit()
                 finally:
                     pipe.flow.feeder = FeederState.READING
-            if screen(key):
-                batch.append(cast("str", key))
+            sent = screen(key)
+            if sent is not None:
+                batch.append(sent)
         self._pos = len(chunk)
         if batch:
             await self._dispatch()
         else:
             await anyio.lowlevel.checkpoint()
 
-    def _screen(self, key: object) -> bool:
+    def _screen(self, key: object) -> str | None:
         """
-        Whether *key* is to be sent; if not, it is settled here.
+        Return *key* if it is to be sent; if not, settle it here.
         """
         pipe = self._pipe
         reason = skip_reason(key)
@@ -252,8 +253,9 @@ class Feeder:
                 pipe.skip(key.key, key.reason)
             else:
                 pipe.skip(key, reason)
-            return False
-        key = cast("str", key)  # skip_reason refuses anything else
+            return None
+        if not isinstance(key, str):  # pragma: no cover -- refused above
+            raise TypeError(f"not a key: {type(key).__name__}")
         seen = self._table.mark_seen(key)
         if seen == NEW:
             existing = self._existing
@@ -261,12 +263,12 @@ class Feeder:
                 # Before the journal's "may exist": a key the project
                 # has is never sent again, whoever created it.
                 pipe.skip(key, ALREADY_IN_PROJECT)
-                return False
+                return None
             maybe = self._maybe
             if maybe and key in maybe:
                 self._resume_maybe(key, maybe.pop(key))
-                return False
-            return True
+                return None
+            return key
         if seen == DUPLICATE:
             pipe.skip(key, _DUPLICATE_REASON)
         else:
@@ -282,7 +284,7 @@ class Feeder:
                     resumed=True,
                 )
             )
-        return False
+        return None
 
     async def _dispatch(self) -> None:
         pipe = self._pipe

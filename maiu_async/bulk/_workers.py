@@ -91,6 +91,8 @@ async def work(pipe: Pipeline) -> None:
     # the client's limiter, and a key cancelled while waiting there never
     # left the client.
     sends = watch_sends()
+    # The watermark, once known, stays known: checked until then only.
+    known = False
     while True:
         try:
             item = recv.receive_nowait()
@@ -101,13 +103,15 @@ async def work(pipe: Pipeline) -> None:
                 return
         except anyio.EndOfStream:
             return
-        if not pipe.marks.ready.is_set():
+        if not known:
             # Nothing is sent before the job knows its watermark.
-            try:
-                await watermark_ready(pipe)
-            except anyio.get_cancelled_exc_class():
-                pipe.abandon(item)
-                raise
+            if not pipe.marks.ready.is_set():
+                try:
+                    await watermark_ready(pipe)
+                except anyio.get_cancelled_exc_class():
+                    pipe.abandon(item)
+                    raise
+            known = True
         if pipe.stopping:
             pipe.abandon(item)
             continue
