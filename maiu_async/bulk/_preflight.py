@@ -6,8 +6,9 @@ and that the endpoint answers at all, so that a job that cannot succeed
 fails before it sends a single key (rather than after a full
 concurrency's worth of keys, each retried, each reported failed).  It is
 made when the first keys are about to be reserved, so an input with
-nothing to send sends nothing.  A job that reconciles must also read its
-starting watermark before its first key (`_reconcile.watermark_ready`):
+nothing to send sends nothing.  A job that reconciles, or keeps a
+journal, must also read its starting watermark before its first key
+(`_reconcile.watermark_ready`):
 that read goes at the same time, so the two cost one round trip, not
 two, and it is recorded in the journal only once the preflight passed.
 
@@ -57,7 +58,9 @@ async def preflight(pipe: Pipeline) -> None:
     The starting watermark is read meanwhile, if the job needs it.
     """
     marks = pipe.marks
-    if pipe.options.reconcile is None or marks.probing:
+    if (
+        pipe.options.reconcile is None and pipe.outbox.journal is None
+    ) or marks.probing:
         await _check(pipe)
         return
     passed = anyio.Event()

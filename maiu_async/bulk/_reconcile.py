@@ -21,7 +21,11 @@ Matching (`match`), for each parked key:
   for another pass (`ReconcilePolicy.passes`);
 - with base names, a base name shared by several parked keys cannot say
   whose asset it is: if such a candidate exists, those keys are reported
-  unknown (never sent again to find out).
+  unknown (never sent again to find out);
+- a key sent with no watermark (the job could not read it, or ids do
+  not grow on this server) cannot tell an asset its request created from
+  an older one of the same name (another bucket's, say): if a candidate
+  exists, the key is reported unknown, never registered as that asset.
 
 Timing: a request can still be processed after its answer failed, up to
 the request's own timeout (60 seconds by default, `Timeouts.total`).  A
@@ -64,6 +68,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_DELAY",
+    "NO_WATERMARK",
+    "SHARED_BASE_NAME",
     "ReconcilePolicy",
     "match",
     "names_for",
@@ -120,6 +126,10 @@ class ReconcilePolicy:
     retry: RetryPolicy | None = _LIST_RETRY
 
 
+#: How a job that does not reconcile reads its watermark for the journal.
+_RECORD_ONLY: Final = ReconcilePolicy()
+
+
 def _lister(
     pipe: Pipeline, policy: ReconcilePolicy, *, paced: bool = True
 ) -> Lister:
@@ -147,7 +157,9 @@ async def watermark_ready(
     """
     Return once the job's starting watermark is known, or cannot be.
 
-    The first task with a key to send reads it (the list's first and
+    A job needs it to reconcile, and records it in its journal (if it
+    has one) for a later run to reconcile this one's keys.  The first
+    task with a key to send reads it (the list's first and
     last pages when it is ordered, else a full pass; unknown if that is
     incomplete) and records it in the journal; the others wait.  That
     task is the preflight's (`_preflight`), which reads it alongside its
@@ -165,7 +177,11 @@ async def watermark_ready(
     try:
         policy = pipe.options.reconcile
         if policy is None:
-            return
+            if pipe.outbox.journal is None:
+                return
+            # Recorded for a later run that reconciles this one's keys:
+            # without it, no asset could be proven theirs (`match`).
+            policy = _RECORD_ONLY
         if marks.high is None:  # else a sync run's pass (``_existing``)
             try:
                 listing = await read_since(
@@ -222,15 +238,29 @@ def names_for(key: str, style: NameStyle) -> tuple[str, ...]:
     return (key,) if base == key else (key, base)
 
 
+#: `match`: a listed asset may be this key's, or another parked key's.
+SHARED_BASE_NAME: Final = (
+    "the asset list shows base names, and this key's is shared with "
+    "another key waiting to be reconciled: the asset may be this key's"
+)
+#: `match`: a listed asset may be this key's, or older than its request.
+NO_WATERMARK: Final = (
+    "an asset of this name exists, but the key was sent before the job "
+    "knew the highest asset id (its watermark), so it may be an older "
+    "one (from another bucket, say): the asset may be this key's"
+)
+
+
 def match(
     batch: Sequence[Pending], listing: Listing, marks: Marks
-) -> tuple[dict[str, int], set[str]]:
+) -> tuple[dict[str, int], dict[str, str]]:
     """
     Match *listing* to *batch*: see the module.
 
     Returns:
-        The asset id of each key found, and the keys that cannot be
-        told apart (base names shared by several keys, one listed).
+        The asset id of each key found, and why each key that has a
+        candidate no listing can prove its own is undecided
+        (`SHARED_BASE_NAME`, `NO_WATERMARK`).
 
     """
     marks.learn_names(listing.assets)
@@ -243,7 +273,7 @@ def match(
             by_name.setdefault(name, []).append(asset_id)
     shared = collections.Counter(base_name(i.key) for i in batch)
     found: dict[str, int] = {}
-    undecided: set[str] = set()
+    undecided: dict[str, str] = {}
     for item in batch:
         key = item.key
         names = names_for(key, marks.names)
@@ -256,8 +286,10 @@ def match(
         ]
         if not ids:
             continue
-        if bases and shared[base_name(key)] > 1:
-            undecided.add(key)
-            continue
-        found[key] = min(ids)
+        if mark is None:
+            undecided[key] = NO_WATERMARK
+        elif bases and shared[base_name(key)] > 1:
+            undecided[key] = SHARED_BASE_NAME
+        else:
+            found[key] = min(ids)
     return found, undecided

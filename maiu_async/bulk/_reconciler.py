@@ -35,10 +35,6 @@ if TYPE_CHECKING:
 
 __all__ = ["reconcile"]
 
-_SHARED_BASE_NAME = (
-    "the asset list shows base names, and this key's is shared with "
-    "another key waiting to be reconciled: the asset may be this key's"
-)
 _INCOMPLETE = (
     "the asset list could not be read completely (its order is unstable "
     "or unknown): the asset may exist"
@@ -120,7 +116,7 @@ async def _pass(
                 reconciled=True,
             )
         elif item.key in undecided:
-            pipe.final(item, OutcomeStatus.UNKNOWN, _SHARED_BASE_NAME)
+            pipe.final(item, OutcomeStatus.UNKNOWN, undecided[item.key])
         elif not listing.complete:
             unproven.append(item)
         elif item.attempts >= attempts_allowed or pipe.stopping:
