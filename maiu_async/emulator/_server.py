@@ -6,6 +6,7 @@ Strictly private; the names are re-exported by ``maiu_async.emulator``.
 
 from __future__ import annotations
 
+import asyncio
 import enum
 
 from typing import TYPE_CHECKING, Self, Unpack
@@ -24,6 +25,8 @@ from ._stats import Stats
 if TYPE_CHECKING:
     from collections.abc import Callable
     from types import TracebackType
+
+    from aiohttp.web_protocol import RequestHandler
 
     from ._state import EmulatorState
 
@@ -99,6 +102,7 @@ class Emulator:
         self._host = host
         self._port = port
         self._runner: web.AppRunner | None = None
+        self._open: dict[RequestHandler, asyncio.Transport] = {}
         self._url: str | None = None
         self._lifecycle = _Lifecycle.UNOPENED
 
@@ -128,6 +132,7 @@ class Emulator:
             app, access_log=None, shutdown_timeout=_SHUTDOWN_TIMEOUT
         )
         await runner.setup()
+        self._open = _track_connections(runner)
         try:
             site = web.TCPSite(runner, self._host, self._port)
             await site.start()
@@ -150,6 +155,42 @@ class Emulator:
         if self._runner is not None:
             runner, self._runner = self._runner, None
             await runner.cleanup()
+            # A connection accepted as the site stopped registers after
+            # aiohttp took its list of connections to close, and stayed
+            # open (a ResourceWarning once collected): closed here, and
+            # its socket on the next pass of the loop.
+            for transport in list(self._open.values()):
+                transport.abort()
+            self._open.clear()
+            await asyncio.sleep(0)
+
+
+def _track_connections(
+    runner: web.AppRunner,
+) -> dict[RequestHandler, asyncio.Transport]:
+    # The transport of each open connection of *runner*'s server, by its
+    # handler, kept up to date.
+    server = runner.server
+    if server is None:  # pragma: no cover -- after a successful setup
+        return {}
+    open_: dict[RequestHandler, asyncio.Transport] = {}
+    made, lost = server.connection_made, server.connection_lost
+
+    def connection_made(
+        handler: RequestHandler, transport: asyncio.Transport
+    ) -> None:
+        open_[handler] = transport
+        made(handler, transport)
+
+    def connection_lost(
+        handler: RequestHandler, exc: BaseException | None = None
+    ) -> None:
+        open_.pop(handler, None)
+        lost(handler, exc)
+
+    server.connection_made = connection_made  # type: ignore[method-assign]
+    server.connection_lost = connection_lost  # type: ignore[method-assign]
+    return open_
 
 
 async def run(

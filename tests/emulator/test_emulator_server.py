@@ -113,3 +113,42 @@ async def test_run_serves_until_cancelled(credentials, api_for):
         tg.cancel_scope.cancel()
 
     assert 200 == reply.status
+
+
+@pytest.mark.anyio
+async def test_stopping_closes_connections_aiohttp_left_open(
+    credentials, monkeypatch
+):
+    """
+    A connection aiohttp's shutdown does not close is closed all the same.
+
+    A connection accepted as the site stops registers after aiohttp took
+    its list of connections to close, and stayed open until collected
+    (a ResourceWarning, seen once in about 1,400 examples of
+    test_exactly_once_machine).  Here aiohttp's shutdown closes nothing,
+    standing in for that race: the emulator still closes the connection.
+    """
+
+    async def forget(self: web.Server, timeout: float | None = None) -> None:
+        self._connections.clear()
+
+    monkeypatch.setattr(web.Server, "pre_shutdown", lambda self: None)
+    monkeypatch.setattr(web.Server, "shutdown", forget)
+    async with Emulator(
+        access_key=credentials.access_key, secret_key=credentials.secret_key
+    ) as emu:
+        host, _, port = emu.url.removeprefix("http://").rpartition(":")
+        stream = await anyio.connect_tcp(host, int(port))
+        # One exchange, so that the server holds the connection open.
+        await stream.send(b"GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n")
+        answer = await stream.receive()
+        assert answer.startswith(b"HTTP/1.1 ")
+    # A guard against a hang, not an expectation: without the emulator's
+    # own closing, the server side never closes and this waits forever.
+    with anyio.fail_after(30):
+        try:
+            while await stream.receive():
+                pass
+        except (anyio.EndOfStream, anyio.BrokenResourceError):
+            pass
+    await stream.aclose()
