@@ -129,10 +129,10 @@ async def test_stopping_closes_connections_aiohttp_left_open(
     standing in for that race: the emulator still closes the connection.
     """
 
-    async def forget(self: web.Server, timeout: float | None = None) -> None:
+    async def forget(self: web.Server, *_: object) -> None:
         self._connections.clear()
 
-    monkeypatch.setattr(web.Server, "pre_shutdown", lambda self: None)
+    monkeypatch.setattr(web.Server, "pre_shutdown", lambda *_: None)
     monkeypatch.setattr(web.Server, "shutdown", forget)
     async with Emulator(
         access_key=credentials.access_key, secret_key=credentials.secret_key
