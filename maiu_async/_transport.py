@@ -27,6 +27,7 @@ import yarl
 
 from . import limits
 from ._budget import ByteBudget
+from ._deadline import Deadlines
 from ._version import package_version
 from .exceptions import (
     ConnectError,
@@ -258,6 +259,7 @@ class AiohttpTransport:
     __slots__ = (
         "_budget",
         "_caps",
+        "_deadlines",
         "_limits",
         "_session",
         "_timeouts",
@@ -291,6 +293,7 @@ class AiohttpTransport:
         self._user_agent = user_agent or default_user_agent()
         self._session: aiohttp.ClientSession | None = None
         self._budget: ByteBudget | None = None
+        self._deadlines: Deadlines | None = None
 
     def __repr__(self) -> str:
         return f"<AiohttpTransport open={self._session is not None}>"
@@ -316,10 +319,13 @@ class AiohttpTransport:
             ssl=self._verify,
         )
         t = self._timeouts
+        # The total limit is ours (`Deadlines`: one timer for every
+        # request in flight), not aiohttp's (a timer for each).
+        self._deadlines = None if t.total is None else Deadlines(t.total)
         self._session = aiohttp.ClientSession(
             connector=connector,
             timeout=aiohttp.ClientTimeout(
-                total=t.total, sock_connect=t.connect, sock_read=t.read
+                total=None, sock_connect=t.connect, sock_read=t.read
             ),
             headers={"User-Agent": self._user_agent},
             raise_for_status=False,
@@ -328,8 +334,29 @@ class AiohttpTransport:
     async def close(self) -> None:
         """Close the session and every pooled connection."""
         session, self._session = self._session, None
+        deadlines, self._deadlines = self._deadlines, None
+        if deadlines is not None:
+            deadlines.close()
         if session is not None:
             await session.close()
+
+    def _answer_size(
+        self, resp: aiohttp.ClientResponse, method: str, url: str
+    ) -> tuple[int, int | None]:
+        # The answer cap for *method*, and the answer's size if known,
+        # refused at once if over the cap.
+        cap = self._caps.get(method)
+        if cap is None:
+            cap = self._limits.answer_limit(method)
+        length = resp.content_length
+        # Content-Length counts the bytes on the wire; a compressed body
+        # is counted as it is decompressed instead (a 40 KB gzip "bomb"
+        # unpacks to 40 MB).
+        if resp.headers.get("Content-Encoding", "identity") != "identity":
+            length = None
+        if length is not None and length > cap:
+            _refuse_length(length, cap, method, url)
+        return cap, length
 
     async def send(
         self,
@@ -356,6 +383,8 @@ class AiohttpTransport:
         # One frame, not two (a coroutine per request counts); what it
         # holds is cleared before an error leaves it, below.
         resp: aiohttp.ClientResponse | None = None
+        deadlines = self._deadlines
+        deadline = None if deadlines is None else deadlines.start()
         try:
             # No redirects: the API never sends one, and following it
             # would send the signed request to a path (or host) other
@@ -367,18 +396,7 @@ class AiohttpTransport:
                 headers=headers,
                 allow_redirects=False,
             ) as resp:
-                cap = self._caps.get(method)
-                if cap is None:
-                    cap = self._limits.answer_limit(method)
-                length = resp.content_length
-                # Content-Length counts the bytes on the wire; a
-                # compressed body is counted as it is decompressed
-                # instead (a 40 KB gzip "bomb" unpacks to 40 MB).
-                encoding = resp.headers.get("Content-Encoding", "identity")
-                if encoding != "identity":
-                    length = None
-                if length is not None and length > cap:
-                    _refuse_length(length, cap, method, url)
+                cap, length = self._answer_size(resp, method, url)
                 amount = budget.clamp(cap if length is None else length)
                 if not budget.take_now(amount):
                     await budget.take(amount)
@@ -399,6 +417,14 @@ class AiohttpTransport:
             )
         except ResponseDecodeError as exc:
             error = exc
+        except asyncio.CancelledError:
+            if deadline is None or not deadline.expired_here():
+                raise
+            # The total limit (`Timeouts.total`), as aiohttp's would say.
+            error = map_exception(TimeoutError(), method, url)
+        finally:
+            if deadline is not None:
+                deadline.finish()
         # Raised outside the handler, without a traceback through the
         # exchange, and with the signed headers out of this frame: no
         # __context__, no frame local holds the signature (the response

@@ -49,6 +49,7 @@ LAYERS: dict[str, int] = {
     "_project_cap": 1,  # the client's project knowledge: models, limits
     "_types": 1,  # named unions of user input: _retry's RetryPolicy
     "_budget": 1,  # answer bytes in flight: anyio only
+    "_deadline": 0,  # the total limit of requests in flight: asyncio only
     "_transport": 2,
     "_scheduler": 2,
     "_pace": 2,  # the limiter's arithmetic
