@@ -7,8 +7,12 @@ Prints one JSON line of figures, with ``first_ms``: when the first
 request of the run started, in ms from the run's start (a job's
 preflight and set-up come before it).  Variants:
 
-- ``raw``: a bare aiohttp loop, static headers, C workers: the physical
-  limit of the client side on this machine;
+- ``raw``: a bare aiohttp loop, static headers, C workers, aiohttp's
+  default session (a 5-minute total limit, one timer per request): the
+  baseline;
+- ``raw_no_total_timeout``: the same loop with no total limit at all
+  (what a request costs aiohttp without its per-request timer; the SDK
+  keeps its limit, with one timer for all requests);
 - ``httpx``: the same loop with httpx;
 - ``gather``: a naive ``asyncio.gather`` over ``client.assets.register``;
 - ``register_many``: ``maiu_async.register_many``, pool sized to match;
@@ -45,7 +49,9 @@ def keys(n: int) -> list[str]:
     return [f"videos/clip-{i:07d}.mp4" for i in range(n)]
 
 
-async def raw(url: str, n: int, c: int) -> tuple[list[float], int]:
+async def raw(
+    url: str, n: int, c: int, *, total_timeout: bool = True
+) -> tuple[list[float], int]:
     """A bare aiohttp loop: the ceiling to compare against."""
     import aiohttp  # noqa: PLC0415
 
@@ -58,7 +64,15 @@ async def raw(url: str, n: int, c: int) -> tuple[list[float], int]:
     todo = iter(keys(n))
     latencies: list[float] = []
     connector = aiohttp.TCPConnector(limit=c)
-    async with aiohttp.ClientSession(connector=connector) as session:
+    # aiohttp's default: a total limit of 5 minutes, a timer per request.
+    timeout = (
+        aiohttp.ClientTimeout(total=300, sock_connect=30)
+        if total_timeout
+        else aiohttp.ClientTimeout(total=None, sock_connect=30)
+    )
+    async with aiohttp.ClientSession(
+        connector=connector, timeout=timeout
+    ) as session:
 
         async def worker() -> None:
             for key in todo:
@@ -164,6 +178,9 @@ async def register_many(
 
 VARIANTS = {
     "raw": raw,
+    "raw_no_total_timeout": lambda url, n, c: raw(
+        url, n, c, total_timeout=False
+    ),
     "httpx": httpx_loop,
     "gather": gather,
     "register_many": register_many,
