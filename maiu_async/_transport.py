@@ -78,7 +78,8 @@ class Timeouts:
             already bounds every request.
         total: The whole exchange, pool wait included; bounds every
             request, slow-drip answers too.  No API call should come near
-            it.
+            it.  One timer serves all the requests in flight, not one
+            each (aiohttp's would cost a request about 12 % more CPU).
 
     """
 
