@@ -2,14 +2,14 @@
 The total time limit of requests in flight: one timer for all of them.
 
 aiohttp's ``ClientTimeout(total=...)`` arms a timer and a timer context
-for every request: a bare aiohttp loop runs 1.12x as fast without it
-(``benchmarks/RESULTS.md``).  A transport gives all its requests the
+for every request: a bare aiohttp loop runs 1.10x as fast without it
+(``benchmarks/RESULTS.md``, section 1).  A transport gives all its requests the
 same limit, so their deadlines come in the order they started.
 `Deadlines` keeps them in that order and arms a single loop timer, at the
 oldest.  When it fires, every request past its deadline is cancelled and
 the timer moves on to the next; the request turns the cancellation into
-a timeout as `asyncio.timeout` does (`Deadline.expired_here`), so a
-cancellation from elsewhere still propagates.
+a timeout as `asyncio.timeout` does (`Deadline.expired_here`, then
+`Deadline.finish`), so a cancellation from elsewhere still propagates.
 
 Strictly private.
 """
@@ -45,19 +45,26 @@ class Deadline:
         #: Set when the request was cancelled for being late.
         self.expired = False
 
-    def finish(self) -> None:
-        """Stop the clock: the request ended, however it did."""
-        self._in_flight.pop(self, None)
-
     def expired_here(self) -> bool:
         """
         Whether the `~asyncio.CancelledError` being handled is this one's.
 
-        Call it once, while handling the error: it withdraws the
-        cancellation this deadline made, and says ``False`` if another
-        is pending as well (the task is being cancelled from outside).
+        ``False`` if another cancellation is pending as well (the task is
+        being cancelled from outside): that one propagates.
         """
-        return self.expired and self.task.uncancel() <= self.cancelling
+        return self.expired and self.task.cancelling() <= self.cancelling + 1
+
+    def finish(self) -> None:
+        """
+        Stop the clock: the request ended, however it did.
+
+        A cancellation this deadline made is withdrawn, as
+        `asyncio.timeout` withdraws its own, whatever the request ended
+        with.
+        """
+        self._in_flight.pop(self, None)
+        if self.expired:
+            self.task.uncancel()
 
 
 class Deadlines:

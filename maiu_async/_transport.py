@@ -79,7 +79,8 @@ class Timeouts:
         total: The whole exchange, pool wait included; bounds every
             request, slow-drip answers too.  No API call should come near
             it.  One timer serves all the requests in flight, not one
-            each (aiohttp's would cost a request about 12 % more CPU).
+            each (aiohttp's costs a bare aiohttp loop about a tenth of
+            its throughput: ``benchmarks/RESULTS.md``, section 1).
 
     """
 

@@ -9,6 +9,9 @@ tests at the end use a real server that never answers.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+
+from typing import TYPE_CHECKING
 
 import anyio
 import pytest
@@ -18,6 +21,10 @@ from aiohttp import web
 from maiu_async import AiohttpTransport, Timeouts
 from maiu_async._deadline import Deadline, Deadlines
 from maiu_async.exceptions import RequestTimeout
+
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Awaitable, Callable
 
 
 pytestmark = pytest.mark.anyio
@@ -122,53 +129,56 @@ async def test_a_cancellation_from_outside_is_not_taken_for_a_timeout(clock):
     assert [False] == said
 
 
-async def _never_answer(request: web.Request) -> web.Response:
-    await asyncio.Event().wait()
-    raise AssertionError("unreachable")  # pragma: no cover
+@contextlib.asynccontextmanager
+async def _silent(
+    total: float, arrived: asyncio.Event
+) -> AsyncIterator[Callable[[], Awaitable[object]]]:
+    """
+    A server that never answers, and a transport limited to *total* s.
 
-
-async def test_the_transport_times_a_silent_server_out():
-    """A request past `Timeouts.total` raises `RequestTimeout`."""
-    app = web.Application()
-    app.router.add_post("/slow", _never_answer)
-    runner = web.AppRunner(app, shutdown_timeout=0.1)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    transport = AiohttpTransport(timeouts=Timeouts(total=0.2, read=None))
-    await transport.open()
-    try:
-        with anyio.fail_after(HANG_GUARD):
-            with pytest.raises(RequestTimeout) as info:
-                await transport.send(
-                    "POST", f"http://127.0.0.1:{site.port}/slow", {}, b"{}"
-                )
-            # The task is not left with a cancellation pending.
-            await asyncio.sleep(0)
-        assert info.value.request_sent is True
-        assert 0 == asyncio.current_task().cancelling()
-    finally:
-        await transport.close()
-        await runner.cleanup()
-
-
-async def test_the_transport_lets_an_outside_cancellation_through():
-    """A request cancelled from outside is cancelled, not timed out."""
-    arrived = asyncio.Event()
+    Yields a function sending one request to it; *arrived* is set when
+    the server has the request.
+    """
 
     async def hold(request: web.Request) -> web.Response:
         arrived.set()
-        return await _never_answer(request)
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")  # pragma: no cover
 
     app = web.Application()
     app.router.add_post("/slow", hold)
     runner = web.AppRunner(app, shutdown_timeout=0.1)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    transport = AiohttpTransport(timeouts=Timeouts(total=HANG_GUARD * 10))
-    await transport.open()
+    transport = AiohttpTransport(timeouts=Timeouts(total=total))
     try:
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        await transport.open()
+        url = f"http://127.0.0.1:{site.port}/slow"
+        yield lambda: transport.send("POST", url, {}, b"{}")
+    finally:
+        await transport.close()
+        await runner.cleanup()
+
+
+async def test_the_transport_times_a_silent_server_out():
+    """A request past `Timeouts.total` raises `RequestTimeout`."""
+    async with _silent(0.2, asyncio.Event()) as send:
+        with anyio.fail_after(HANG_GUARD):
+            with pytest.raises(RequestTimeout) as info:
+                await send()
+            # The task is not left with a cancellation pending.
+            await asyncio.sleep(0)
+    assert info.value.request_sent is True
+    task = asyncio.current_task()
+    assert task is not None
+    assert 0 == task.cancelling()
+
+
+async def test_the_transport_lets_an_outside_cancellation_through():
+    """A request cancelled from outside is cancelled, not timed out."""
+    arrived = asyncio.Event()
+    async with _silent(HANG_GUARD * 10, arrived) as send:
         with anyio.fail_after(HANG_GUARD):
             with anyio.CancelScope() as scope:
                 async with anyio.create_task_group() as tg:
@@ -178,10 +188,5 @@ async def test_the_transport_lets_an_outside_cancellation_through():
                         scope.cancel()
 
                     tg.start_soon(cancel_when_arrived)
-                    await transport.send(
-                        "POST", f"http://127.0.0.1:{site.port}/slow", {}, b"{}"
-                    )
-        assert scope.cancelled_caught
-    finally:
-        await transport.close()
-        await runner.cleanup()
+                    await send()
+    assert scope.cancelled_caught
