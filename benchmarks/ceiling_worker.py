@@ -13,6 +13,8 @@ preflight and set-up come before it).  Variants:
 - ``raw_no_total_timeout``: the same loop with no total limit at all
   (what a request costs aiohttp without its per-request timer; the SDK
   keeps its limit, with one timer for all requests);
+- ``raw_small_reads``: the same loop reading 64 KiB at a time, as the
+  SDK's connector does (``maiu_async._connector``), not asyncio's 256 KiB;
 - ``httpx``: the same loop with httpx;
 - ``gather``: a naive ``asyncio.gather`` over ``client.assets.register``;
 - ``register_many``: ``maiu_async.register_many``, pool sized to match;
@@ -50,10 +52,17 @@ def keys(n: int) -> list[str]:
 
 
 async def raw(
-    url: str, n: int, c: int, *, total_timeout: bool = True
+    url: str,
+    n: int,
+    c: int,
+    *,
+    total_timeout: bool = True,
+    small_reads: bool = False,
 ) -> tuple[list[float], int]:
     """A bare aiohttp loop: the ceiling to compare against."""
     import aiohttp  # noqa: PLC0415
+
+    from maiu_async._connector import Connector  # noqa: PLC0415
 
     headers = {
         "Content-Type": "application/json",
@@ -63,7 +72,9 @@ async def raw(
     }
     todo = iter(keys(n))
     latencies: list[float] = []
-    connector = aiohttp.TCPConnector(limit=c)
+    connector = (
+        Connector(limit=c) if small_reads else aiohttp.TCPConnector(limit=c)
+    )
     # aiohttp's default: a total limit of 5 minutes, a timer per request.
     timeout = (
         aiohttp.ClientTimeout(total=300, sock_connect=30)
@@ -181,6 +192,7 @@ VARIANTS = {
     "raw_no_total_timeout": lambda url, n, c: raw(
         url, n, c, total_timeout=False
     ),
+    "raw_small_reads": lambda url, n, c: raw(url, n, c, small_reads=True),
     "httpx": httpx_loop,
     "gather": gather,
     "register_many": register_many,

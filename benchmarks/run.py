@@ -39,7 +39,13 @@ def ceiling(n: int, conc: int, rounds: int) -> list[str]:
     """
     with fast_server() as url:
         runs = paired_rounds(
-            ("raw", "register_many", "raw_no_total_timeout", "gather"),
+            (
+                "raw",
+                "register_many",
+                "raw_no_total_timeout",
+                "raw_small_reads",
+                "gather",
+            ),
             rounds,
             lambda variant: run_worker(
                 "ceiling_worker.py", variant, url, str(n), str(conc)

@@ -5,9 +5,10 @@ Transports: the seam between the client and the network.
 with its three methods will do (`maiu_async.testing.MockTransport` in
 tests, a wrapper that records or alters traffic).
 
-`AiohttpTransport`, the default, is the only client-side module that
-imports aiohttp.  It owns one `aiohttp.ClientSession` and its
-`aiohttp.TCPConnector`, the timeouts, and the translation of every
+`AiohttpTransport`, the default, and its connector (``_connector``) are
+the only client-side modules that import aiohttp.  It owns one
+`aiohttp.ClientSession` and its connector, the timeouts, and the
+translation of every
 aiohttp and timeout exception into `maiu_async.exceptions.TransportError`
 subclasses.  Nothing above this module sees an aiohttp type.
 """
@@ -27,6 +28,7 @@ import yarl
 
 from . import limits
 from ._budget import ByteBudget
+from ._connector import Connector
 from ._deadline import Deadlines
 from ._version import package_version
 from .exceptions import (
@@ -313,7 +315,8 @@ class AiohttpTransport:
         """Create the session and its connector (inside the loop)."""
         limits = self._limits
         self._budget = ByteBudget(limits.max_buffered_bytes)
-        connector = aiohttp.TCPConnector(
+        # aiohttp's connector, reading small chunks (`_connector`).
+        connector = Connector(
             limit=limits.max_connections,
             limit_per_host=limits.max_per_host,
             keepalive_timeout=limits.keepalive,

@@ -50,6 +50,7 @@ LAYERS: dict[str, int] = {
     "_types": 1,  # named unions of user input: _retry's RetryPolicy
     "_budget": 1,  # answer bytes in flight: anyio only
     "_deadline": 0,  # the total limit of requests in flight: asyncio only
+    "_connector": 1,  # aiohttp's connector, reading small chunks
     "_transport": 2,
     "_scheduler": 2,
     "_pace": 2,  # the limiter's arithmetic
