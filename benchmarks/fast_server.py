@@ -29,6 +29,9 @@ import sys
 import time
 
 
+#: The most a connection reads at a time.
+READ_SIZE = 64 * 1024
+
 HEAD = (
     b"HTTP/1.1 200 OK\r\n"
     b"Content-Type: application/json\r\n"
@@ -98,6 +101,11 @@ class Protocol(asyncio.Protocol):
 
     def connection_made(self, transport):  # type: ignore[no-untyped-def]
         self.transport = transport
+        # 64 KiB reads, not asyncio's 256 KiB, as the SDK's connections
+        # read (``maiu_async._connector``): a buffer that size can cost a
+        # fresh mapping per read, and this server must stay fast.
+        if getattr(transport, "max_size", 0) > READ_SIZE:
+            transport.max_size = READ_SIZE
 
     def data_received(self, data: bytes) -> None:
         self.buf += data
