@@ -51,9 +51,9 @@ class Connector(aiohttp.TCPConnector):
     """
     aiohttp's TCP connector, each new connection reading small chunks.
 
-    The hook is aiohttp's own step that opens a connection (private, in
-    aiohttp 3 since 3.0): should a release stop calling it, connections
-    read asyncio's default again, and ``tests/test_connector.py`` fails.
+    The hook is the step in which aiohttp opens a connection, a private
+    method: should a release stop calling it, connections read asyncio's
+    default again, and ``tests/test_connector.py`` fails.
 
     Strictly private.
     """
