@@ -19,13 +19,23 @@ preflight and set-up come before it).  Variants:
 - ``gather``: a naive ``asyncio.gather`` over ``client.assets.register``;
 - ``register_many``: ``maiu_async.register_many``, pool sized to match;
 - ``default_client``: ``register_many`` on a ``MaiuClient()`` built with
-  no options at all (the plain Python API).
+  no options at all (the plain Python API);
+- ``in_memory``: ``register_many`` over ``overhead.py``'s in-memory
+  transport, which answers at once (no server: *URL* is unused); for
+  ``instructions.py --in-memory``;
+- ``register_many_big_reads``: ``register_many`` with its connections
+  left at asyncio's 256 KiB reads (what the SDK did before
+  ``maiu_async._connector``).
+
+Its figures include ``faults_per_req``: the minor page faults of the
+run, per request.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import resource
 import sys
 
 from _common import ACCESS_KEY, SECRET_KEY, clock, cpu_seconds, summary
@@ -187,6 +197,39 @@ async def register_many(
     return latencies, report.registered
 
 
+async def big_reads(url: str, n: int, c: int) -> tuple[list[float], int]:
+    """``register_many`` with asyncio's read size (the connector's hook off)."""
+    from maiu_async import _connector  # noqa: PLC0415
+
+    _connector.read_small = lambda _: None  # type: ignore[assignment]
+    return await register_many(url, n, c)
+
+
+async def in_memory(_url: str, n: int, c: int) -> tuple[list[float], int]:
+    """``register_many`` over an in-memory transport answering at once."""
+    from overhead import Instant  # noqa: PLC0415
+
+    from maiu_async import MaiuClient  # noqa: PLC0415
+
+    latencies: list[float] = []
+    async with MaiuClient(
+        access_key=ACCESS_KEY,
+        secret_key=SECRET_KEY,
+        endpoint="http://instant.invalid",
+        transport=Instant(),
+    ) as client:
+        report = await maiu_async.register_many(
+            client,
+            WS,
+            PID,
+            bucket_name=BUCKET,
+            keys=keys(n),
+            concurrency=c,
+            on_result=lambda o: latencies.append(o.latency),
+        )
+    return latencies, report.registered
+
+
 VARIANTS = {
     "raw": raw,
     "raw_no_total_timeout": lambda url, n, c: raw(
@@ -197,7 +240,13 @@ VARIANTS = {
     "gather": gather,
     "register_many": register_many,
     "default_client": lambda url, n, c: register_many(url, n, c, sized=False),
+    "register_many_big_reads": big_reads,
+    "in_memory": in_memory,
 }
+
+
+def _faults() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 
 
 def main() -> None:
@@ -208,10 +257,12 @@ def main() -> None:
         int(sys.argv[3]),
         int(sys.argv[4]),
     )
-    cpu0, t0 = cpu_seconds(), clock()
+    faults, cpu0, t0 = _faults(), cpu_seconds(), clock()
     latencies, done = asyncio.run(VARIANTS[variant](url, n, c))
     elapsed, cpu = clock() - t0, cpu_seconds() - cpu0
+    faults = _faults() - faults
     result = summary(done, elapsed, cpu, latencies)
+    result["faults_per_req"] = round(faults / n, 2)
     result["variant"] = variant
     result["first_ms"] = round((FIRST[0] - t0) * 1000, 1)
     print(json.dumps(result))

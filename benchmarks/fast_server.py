@@ -28,9 +28,8 @@ import contextlib
 import sys
 import time
 
+from maiu_async._connector import read_small
 
-#: The most a connection reads at a time.
-READ_SIZE = 64 * 1024
 
 HEAD = (
     b"HTTP/1.1 200 OK\r\n"
@@ -101,11 +100,10 @@ class Protocol(asyncio.Protocol):
 
     def connection_made(self, transport):  # type: ignore[no-untyped-def]
         self.transport = transport
-        # 64 KiB reads, not asyncio's 256 KiB, as the SDK's connections
-        # read (``maiu_async._connector``): a buffer that size can cost a
-        # fresh mapping per read, and this server must stay fast.
-        if getattr(transport, "max_size", 0) > READ_SIZE:
-            transport.max_size = READ_SIZE
+        # Small reads, as the SDK's connections read: asyncio's 256 KiB
+        # buffer can cost a fresh mapping per read, and this server must
+        # stay fast.
+        read_small(transport)
 
     def data_received(self, data: bytes) -> None:
         self.buf += data

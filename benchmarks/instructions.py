@@ -2,6 +2,7 @@
 Instructions per request, counted by valgrind: a load-proof comparison.
 
     python benchmarks/instructions.py [--requests N] [--without PARTS]
+        [--in-memory]
 
 CPU time per request moves with the machine's load (other processes
 evict the caches and share the cores); the number of instructions a
@@ -24,6 +25,11 @@ what they cost.  Parts: ``validation`` (the feeder's key check),
 Under valgrind a client runs about 50 times slower, so the server is
 always ahead of it and each event-loop pass handles fewer requests than
 at full speed: the counts compare variants, they do not predict req/s.
+With ``--in-memory`` it counts ``register_many`` alone, over
+``overhead.py``'s in-memory transport (``ceiling_worker.py``'s
+``in_memory``): no server, no aiohttp, so only our code, and no
+batching to move the count; ``--without`` stubs parts out of it too.
+
 It needs valgrind (``callgrind_control`` included) on the PATH.
 """
 
@@ -169,8 +175,17 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--without", default="")
+    parser.add_argument("--in-memory", action="store_true")
     args = parser.parse_args()
     parts = set(filter(None, args.without.split(",")))
+    if args.in_memory:
+        ours = count("in_memory", "", args.requests, set())
+        figures = {"in_memory": round(ours)}
+        if parts:
+            less = count("in_memory", "", args.requests, parts)
+            figures[f"without {','.join(sorted(parts))}"] = round(less)
+        print(json.dumps(figures))
+        return
     with fast_server() as url:
         raw = count("raw", url, args.requests, set())
         ours = count("register_many", url, args.requests, set())

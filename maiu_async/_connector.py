@@ -9,9 +9,10 @@ threshold (128 KiB), so whether the buffer comes from the heap or from a
 fresh mapping depends on what the process allocated and freed before: a
 process can land in the second regime for its whole life, and then every
 read of a 300-byte answer costs four system calls (mmap, recvfrom,
-mremap, munmap) and a page fault, about 20 µs against 3 µs (CPython issue
-85451).  Reads of 64 KiB stay on the heap whatever the history; an answer
-larger than that takes more reads, each of them cheap.
+mremap, munmap) and a page fault: about 20 µs against 4 µs
+(``benchmarks/reads.py``; CPython issue 85451 reports the same).  Reads
+of 64 KiB stay on the heap whatever the history; an answer larger than
+that takes more reads, each of them cheap.
 
 Strictly private.
 """

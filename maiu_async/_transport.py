@@ -8,9 +8,9 @@ tests, a wrapper that records or alters traffic).
 `AiohttpTransport`, the default, and its connector (``_connector``) are
 the only client-side modules that import aiohttp.  It owns one
 `aiohttp.ClientSession` and its connector, the timeouts, and the
-translation of every
-aiohttp and timeout exception into `maiu_async.exceptions.TransportError`
-subclasses.  Nothing above this module sees an aiohttp type.
+translation of every aiohttp and timeout exception into
+`maiu_async.exceptions.TransportError` subclasses.  Nothing above this
+module sees an aiohttp type.
 """
 
 from __future__ import annotations

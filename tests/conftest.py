@@ -4,6 +4,8 @@ The one home of the suite's shared fixtures and settings.
 - ``anyio_backend``: aiohttp is asyncio-only, so the
   backend is pinned.
 - ``emu``: an in-process emulator; ``client``: a client talking to it.
+- ``certificate``: a self-signed certificate for 127.0.0.1 and its key,
+  for loopback HTTPS servers.
   Both use the suite's credentials from ``testkeys`` (a module with a
   unique name, so ``from testkeys import ...`` works from every folder).
 - hypothesis profiles: ``fast`` by default, ``HYPOTHESIS_PROFILE=thorough``
@@ -15,7 +17,9 @@ Folders add only fixtures of their own area; they do not redefine these.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import subprocess
 
 from typing import TYPE_CHECKING
 
@@ -27,6 +31,7 @@ from testkeys import ACCESS_KEY, SECRET_KEY
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
+    from pathlib import Path
 
     from maiu_async import MaiuClient
     from maiu_async.emulator import Emulator
@@ -79,3 +84,27 @@ async def _client(emu: Emulator) -> AsyncIterator[MaiuClient]:
         access_key=ACCESS_KEY, secret_key=SECRET_KEY, endpoint=emu.url
     ) as client:
         yield client
+
+
+@pytest.fixture(name="certificate", scope="session")
+def _certificate(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 and its key (openssl)."""
+    if shutil.which("openssl") is None:  # pragma: no cover -- CI has it
+        pytest.fail("openssl is needed to make a certificate")
+    where = tmp_path_factory.mktemp("tls")
+    cert, key = where / "cert.pem", where / "key.pem"
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-nodes", "-days", "1"),
+            *("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"),
+            *("-keyout", str(key), "-out", str(cert)),
+            *("-subj", "/CN=127.0.0.1"),
+            *("-addext", "subjectAltName=IP:127.0.0.1"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,  # kills and reaps openssl if it hangs
+    )
+    return cert, key

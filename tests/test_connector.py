@@ -11,9 +11,7 @@ clear and over TLS; it must arrive whole, read in chunks no larger than
 from __future__ import annotations
 
 import json
-import shutil
 import ssl
-import subprocess
 
 from typing import TYPE_CHECKING
 
@@ -103,26 +101,6 @@ async def _fetch(url: str, *, verify_tls: bool = True) -> bytes:
 async def _http() -> AsyncIterator[str]:
     async for url in _serve(None):
         yield url
-
-
-@pytest.fixture(name="certificate")
-def _certificate(tmp_path: Path) -> tuple[Path, Path]:
-    """A self-signed certificate and its key, made by openssl."""
-    if shutil.which("openssl") is None:  # pragma: no cover -- CI has it
-        pytest.fail("openssl is needed to make a certificate")
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(
-        [
-            *("openssl", "req", "-x509", "-nodes", "-days", "1"),
-            *("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"),
-            *("-keyout", str(key), "-out", str(cert)),
-            *("-subj", "/CN=127.0.0.1"),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,  # kills and reaps openssl if it hangs
-    )
-    return cert, key
 
 
 @pytest.fixture(name="https")

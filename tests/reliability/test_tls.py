@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import shutil
 import ssl
-import subprocess
 import traceback
 
 import anyio
@@ -27,28 +26,8 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("openssl") is None, reason="no openssl"),
 ]
 
-#: A failure guard: a CLI run or openssl taking this long is hung.
+#: A failure guard: a CLI run taking this long is hung.
 RUN_LIMIT = 120.0
-
-
-@pytest.fixture(name="certificate", scope="module")
-def _certificate(tmp_path_factory):
-    """A self-signed certificate for 127.0.0.1 and its key."""
-    where = tmp_path_factory.mktemp("tls")
-    cert, key = where / "cert.pem", where / "key.pem"
-    subprocess.run(
-        [
-            *("openssl", "req", "-x509", "-nodes", "-days", "1"),
-            *("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"),
-            *("-keyout", str(key), "-out", str(cert)),
-            *("-subj", "/CN=127.0.0.1"),
-            *("-addext", "subjectAltName=IP:127.0.0.1"),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=RUN_LIMIT,  # kills and reaps openssl if it hangs
-    )
-    return cert, key
 
 
 @pytest.fixture(name="https")
