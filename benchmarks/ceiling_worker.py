@@ -38,9 +38,17 @@ import json
 import resource
 import sys
 
+from typing import TYPE_CHECKING
+
 from _common import ACCESS_KEY, SECRET_KEY, clock, cpu_seconds, summary
 
 import maiu_async
+
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from maiu_async import MaiuClient
 
 
 PATH = "/api/v1/workspaces/bench-ws/projects/1/assets/import/object-storage"
@@ -168,22 +176,13 @@ async def gather(url: str, n: int, c: int) -> tuple[list[float], int]:
 
 
 async def register_many(
-    url: str, n: int, c: int, *, sized: bool = True
+    url: str, n: int, c: int, *, client: Callable[[], MaiuClient] | None = None
 ) -> tuple[list[float], int]:
-    """The bulk engine."""
-    from maiu_async import MaiuClient  # noqa: PLC0415
-
+    """The bulk engine, on *client* or a client sized for *c*."""
     latencies: list[float] = []
-    client = (
-        make_client(url, c)
-        if sized
-        else MaiuClient(
-            access_key=ACCESS_KEY, secret_key=SECRET_KEY, endpoint=url
-        )
-    )
-    async with client:
+    async with make_client(url, c) if client is None else client() as job:
         report = await maiu_async.register_many(
-            client,
+            job,
             WS,
             PID,
             bucket_name=BUCKET,
@@ -197,37 +196,31 @@ async def register_many(
     return latencies, report.registered
 
 
+def plain_client(url: str) -> MaiuClient:
+    """A ``MaiuClient`` with no options but its endpoint and keys."""
+    return maiu_async.MaiuClient(
+        access_key=ACCESS_KEY, secret_key=SECRET_KEY, endpoint=url
+    )
+
+
+def in_memory_client() -> MaiuClient:
+    """A client whose transport answers at once, from memory."""
+    from overhead import Instant  # noqa: PLC0415
+
+    return maiu_async.MaiuClient(
+        access_key=ACCESS_KEY,
+        secret_key=SECRET_KEY,
+        endpoint="http://instant.invalid",
+        transport=Instant(),
+    )
+
+
 async def big_reads(url: str, n: int, c: int) -> tuple[list[float], int]:
     """``register_many`` with asyncio's read size (the connector's hook off)."""
     from maiu_async import _connector  # noqa: PLC0415
 
     _connector.read_small = lambda _: None  # type: ignore[assignment]
     return await register_many(url, n, c)
-
-
-async def in_memory(_url: str, n: int, c: int) -> tuple[list[float], int]:
-    """``register_many`` over an in-memory transport answering at once."""
-    from overhead import Instant  # noqa: PLC0415
-
-    from maiu_async import MaiuClient  # noqa: PLC0415
-
-    latencies: list[float] = []
-    async with MaiuClient(
-        access_key=ACCESS_KEY,
-        secret_key=SECRET_KEY,
-        endpoint="http://instant.invalid",
-        transport=Instant(),
-    ) as client:
-        report = await maiu_async.register_many(
-            client,
-            WS,
-            PID,
-            bucket_name=BUCKET,
-            keys=keys(n),
-            concurrency=c,
-            on_result=lambda o: latencies.append(o.latency),
-        )
-    return latencies, report.registered
 
 
 VARIANTS = {
@@ -239,9 +232,13 @@ VARIANTS = {
     "httpx": httpx_loop,
     "gather": gather,
     "register_many": register_many,
-    "default_client": lambda url, n, c: register_many(url, n, c, sized=False),
+    "default_client": lambda url, n, c: register_many(
+        url, n, c, client=lambda: plain_client(url)
+    ),
     "register_many_big_reads": big_reads,
-    "in_memory": in_memory,
+    "in_memory": lambda url, n, c: register_many(
+        url, n, c, client=in_memory_client
+    ),
 }
 
 
